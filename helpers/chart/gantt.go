@@ -1,0 +1,90 @@
+package chart
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/concurrency-kitchen/course/helpers/timing"
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// ganttRender draws one span as a bar across its lane: value 0 is the lane
+// index, 1 and 2 the start and end in time units. (go-echarts puts the
+// function on one line and escapes double quotes: single quotes only, no
+// comments.)
+const ganttRender = `function (params, api) {
+var lane = api.value(0);
+var start = api.coord([api.value(1), lane]);
+var end = api.coord([api.value(2), lane]);
+var h = api.size([0, 1])[1] * 0.6;
+var rect = echarts.graphic.clipRectByRect(
+{x: start[0], y: start[1] - h / 2, width: Math.max(end[0] - start[0], 1), height: h},
+{x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height});
+return rect && {type: 'rect', transition: ['shape'], shape: rect, style: api.style({stroke: '#fff', lineWidth: 1})};
+}`
+
+// ganttTooltip names the task and gives its start, end and duration.
+const ganttTooltip = `function (p) {
+var v = p.value;
+return p.marker + '<b>' + p.name + '</b> (' + p.seriesName + ')<br/>start ' + v[1].toFixed(2) +
+' &middot; end ' + v[2].toFixed(2) + ' &middot; duration ' + (v[2] - v[1]).toFixed(2) + ' units';
+}`
+
+// waitingColor paints spans whose task starts with "wait": time a task
+// spent waiting for its turn rather than working.
+const waitingColor = "#cfd3da"
+
+// Gantt draws a timeline as a Gantt chart: one row per lane, one bar per
+// span, time in units on the x axis. The tooltip of a bar gives its task,
+// start, end and duration. Spans whose task starts with "wait" are drawn
+// in light grey, to tell waiting from working.
+func Gantt(title string, spans []timing.Span) *Chart {
+	var lanes []string
+	for _, s := range spans {
+		if !slices.Contains(lanes, s.Lane) {
+			lanes = append(lanes, s.Lane)
+		}
+	}
+	end := 0.0
+	byLane := make(map[string][]opts.CustomData)
+	for _, s := range spans {
+		start, stop := timing.InUnits(s.Start), timing.InUnits(s.End)
+		end = max(end, stop)
+		item := opts.CustomData{Name: s.Task, Value: []any{slices.Index(lanes, s.Lane), round(start), round(stop)}}
+		if strings.HasPrefix(strings.ToLower(s.Task), "wait") {
+			item.ItemStyle = &opts.ItemStyle{Color: waitingColor}
+		}
+		byLane[s.Lane] = append(byLane[s.Lane], item)
+	}
+
+	c := charts.NewCustom()
+	c.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf("%d tasks on %d lanes, %.2f units (1 unit = %v)", len(spans), len(lanes), end, timing.Unit())}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(ganttTooltip)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: "70", Bottom: "50"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (units)", NameLocation: "middle", NameGap: 28, Min: 0}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: lanes, Inverse: opts.Bool(true)}),
+	)
+	for _, lane := range lanes {
+		c.AddSeries(lane, byLane[lane],
+			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(ganttRender)}),
+			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: "{b}", Color: "#222", FontSize: 11}),
+		)
+	}
+	return &Chart{
+		title:  title,
+		height: 130 + 42*max(1, len(lanes)),
+		option: optionOf(c, jsonOf(&c.BaseConfiguration)),
+	}
+}
+
+// round keeps three decimals: a thousandth of a unit is below what a
+// chart can show and keeps the page small.
+func round(x float64) float64 {
+	return float64(int64(x*1000+0.5)) / 1000
+}

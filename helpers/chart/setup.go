@@ -1,0 +1,123 @@
+package chart
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/concurrency-kitchen/course/helpers/display"
+)
+
+// EChartsVersion is the ECharts release the charts are written for; the
+// set-up installs exactly this version (see package.json).
+const EChartsVersion = "5.6.0"
+
+// LibraryEnv names a variable that may point at echarts.min.js. Without
+// it the library is looked for in node_modules/echarts/dist/ in the
+// working directory, its parents, and the course's own checkout.
+const LibraryEnv = "COURSE_ECHARTS_JS"
+
+const libraryRel = "node_modules/echarts/dist/echarts.min.js"
+
+// LibraryPath returns the path of the ECharts library file, or an error
+// that says how to install it.
+func LibraryPath() (string, error) {
+	if p := os.Getenv(LibraryEnv); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("chart: %s=%q: %w", LibraryEnv, p, err)
+		}
+		return p, nil
+	}
+	var dirs []string
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			dirs = append(dirs, d)
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		// helpers/chart/setup.go -> the module root
+		dirs = append(dirs, filepath.Dir(filepath.Dir(filepath.Dir(file))))
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, libraryRel)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("chart: the ECharts library is not installed: run the course set-up (make setup), " +
+		"or npm install in the course directory, or set " + LibraryEnv)
+}
+
+var library struct {
+	once sync.Once
+	text string
+	err  error
+}
+
+// libraryText reads the library once per process and checks its version.
+func libraryText() (string, error) {
+	library.once.Do(func() {
+		p, err := LibraryPath()
+		if err != nil {
+			library.err = err
+			return
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			library.err = fmt.Errorf("chart: %w", err)
+			return
+		}
+		if !strings.Contains(string(b), `version="`+EChartsVersion+`"`) {
+			library.err = fmt.Errorf("chart: %s is not ECharts %s: reinstall with the course set-up", p, EChartsVersion)
+			return
+		}
+		library.text = string(b)
+	})
+	return library.text, library.err
+}
+
+// loaderScript returns a <script> element that defines window.echarts, once
+// per page. The library is a UMD bundle: where RequireJS is present
+// (classic Notebook, nbconvert's HTML export) it would register as an AMD
+// module and leave window.echarts undefined, so it runs with define,
+// exports and module hidden.
+func loaderScript() (string, error) {
+	lib, err := libraryText()
+	if err != nil {
+		return "", err
+	}
+	return "<script>\nif (!window.echarts) {\n(function (define, exports, module) {\n" +
+		escapeScript(lib) + "\n}).call(window);\n}\n</script>", nil
+}
+
+// Setup loads the ECharts library into the notebook page, so that the
+// charts of every later cell draw without a network. Each lesson's setup
+// cell calls it; calling it again is harmless. Outside a notebook it only
+// checks that the library is installed: the pages written there carry the
+// library themselves.
+func Setup() error {
+	loader, err := loaderScript()
+	if err != nil {
+		return err
+	}
+	if !display.InNotebook() {
+		return nil
+	}
+	where, err := display.Current().HTML("echarts-loader",
+		`<div class="ck-echarts-loader" style="display:none"></div>`+loader,
+		func() (string, error) { return "", nil })
+	if err != nil {
+		return err
+	}
+	if where == "notebook" {
+		fmt.Printf("Charts: ECharts %s loaded into this page (offline).\n", EChartsVersion)
+	}
+	return nil
+}

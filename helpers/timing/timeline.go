@@ -1,0 +1,177 @@
+package timing
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// A Span is one task on one lane of a timeline: a dish on a chef, a job on
+// a worker. Start and End are measured from the timeline's origin.
+type Span struct {
+	Lane  string        `json:"lane"`
+	Task  string        `json:"task"`
+	Start time.Duration `json:"start"`
+	End   time.Duration `json:"end"`
+}
+
+// Duration returns how long the span lasted.
+func (s Span) Duration() time.Duration { return s.End - s.Start }
+
+// A Timeline collects spans from many goroutines at once. Its clock starts
+// when it is created. A child process can report into its parent's
+// timeline: see ChildEnv and FromParent.
+type Timeline struct {
+	origin time.Time
+
+	mu    sync.Mutex
+	spans []Span
+	sink  io.Writer // set in a child process: each span is also written here
+	err   error     // first error writing to sink
+}
+
+// NewTimeline returns an empty timeline whose clock starts now.
+func NewTimeline() *Timeline {
+	return &Timeline{origin: time.Now()}
+}
+
+// Origin returns the instant the timeline's clock started.
+func (t *Timeline) Origin() time.Time { return t.origin }
+
+// Now returns the time elapsed on the timeline's clock.
+func (t *Timeline) Now() time.Duration { return time.Since(t.origin) }
+
+// Add records a span. It is safe to call from many goroutines.
+// A span that ends before it starts is recorded with End = Start.
+func (t *Timeline) Add(s Span) {
+	if s.End < s.Start {
+		s.End = s.Start
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.spans = append(t.spans, s)
+	if t.sink != nil && t.err == nil {
+		t.err = json.NewEncoder(t.sink).Encode(s)
+	}
+}
+
+// Track starts a span on lane for task and returns the function that ends
+// it. The usual form is
+//
+//	defer tl.Track("pasta", "boil water")()
+func (t *Timeline) Track(lane, task string) (end func()) {
+	start := t.Now()
+	return func() {
+		t.Add(Span{Lane: lane, Task: task, Start: start, End: t.Now()})
+	}
+}
+
+// Spans returns a copy of the recorded spans ordered by start, then lane.
+func (t *Timeline) Spans() []Span {
+	t.mu.Lock()
+	out := slices.Clone(t.spans)
+	t.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b Span) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Lane, b.Lane))
+	})
+	return out
+}
+
+// Lanes returns the lanes in the order they first appear in Spans.
+func (t *Timeline) Lanes() []string {
+	var lanes []string
+	for _, s := range t.Spans() {
+		if !slices.Contains(lanes, s.Lane) {
+			lanes = append(lanes, s.Lane)
+		}
+	}
+	return lanes
+}
+
+// Makespan returns the end of the last span: how long the whole run took
+// as seen by its tasks.
+func (t *Timeline) Makespan() time.Duration {
+	var end time.Duration
+	for _, s := range t.Spans() {
+		end = max(end, s.End)
+	}
+	return end
+}
+
+// Reset removes every span and restarts the clock.
+func (t *Timeline) Reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.spans = nil
+	t.origin = time.Now()
+}
+
+// Err returns the first error met while reporting spans to a parent
+// process, or nil.
+func (t *Timeline) Err() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err
+}
+
+// Environment variables that connect a child process to its parent's timeline.
+const (
+	OriginEnv = "COURSE_TIMELINE_ORIGIN" // the parent's origin, in Unix nanoseconds
+	FDEnv     = "COURSE_TIMELINE_FD"     // the file descriptor the child writes its spans to
+)
+
+// ChildEnv returns the environment a child process needs to report into t
+// through file descriptor fd (3 for the first of exec.Cmd.ExtraFiles).
+func (t *Timeline) ChildEnv(fd int) []string {
+	return []string{
+		OriginEnv + "=" + strconv.FormatInt(t.origin.UnixNano(), 10),
+		FDEnv + "=" + strconv.Itoa(fd),
+	}
+}
+
+// FromParent returns a timeline connected to the parent process's timeline,
+// as set up by ChildEnv: it shares the parent's origin (on the wall clock)
+// and writes every span it records, as one JSON line, to the parent.
+// ok is false when this process was not started that way; the timeline is
+// then a plain new one.
+func FromParent() (tl *Timeline, ok bool) {
+	originText, fdText := os.Getenv(OriginEnv), os.Getenv(FDEnv)
+	if originText == "" || fdText == "" {
+		return NewTimeline(), false
+	}
+	nanos, err1 := strconv.ParseInt(originText, 10, 64)
+	fd, err2 := strconv.Atoi(fdText)
+	if err := errors.Join(err1, err2); err != nil || fd < 3 {
+		return NewTimeline(), false
+	}
+	return &Timeline{
+		// time.Unix has no monotonic reading, so Now() in this process
+		// uses the wall clock, which both processes share.
+		origin: time.Unix(0, nanos),
+		sink:   os.NewFile(uintptr(fd), "timeline"),
+	}, true
+}
+
+// Collect reads spans written by a child's FromParent timeline (one JSON
+// object a line) from r until EOF and adds them to t. A line that is not a
+// span is an error; the spans before it are kept.
+func (t *Timeline) Collect(r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		var s Span
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			return fmt.Errorf("timing: bad span from child: %q: %w", sc.Text(), err)
+		}
+		t.Add(s)
+	}
+	return sc.Err()
+}

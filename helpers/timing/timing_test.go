@@ -1,0 +1,224 @@
+package timing
+
+import (
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestParseUnit(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    time.Duration
+		wantErr string
+	}{
+		{"", DefaultUnit, ""},
+		{"  ", DefaultUnit, ""},
+		{"1s", time.Second, ""},
+		{"50ms", 50 * time.Millisecond, ""},
+		{" 100ms ", 100 * time.Millisecond, ""},
+		{"10s", 10 * time.Second, ""},
+		{"fast", 0, "not a Go duration"},
+		{"100", 0, "not a Go duration"},
+		{"-1s", 0, "out of range"},
+		{"1ms", 0, "out of range"},
+		{"1m", 0, "out of range"},
+	}
+	for _, tt := range tests {
+		got, err := ParseUnit(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), UnitEnv) {
+				t.Errorf("ParseUnit(%q) error = %v, want one naming %s and saying %q", tt.in, err, UnitEnv, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseUnit(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestUnitsFollowEnv(t *testing.T) {
+	t.Setenv(UnitEnv, "20ms")
+	if got := Units(2.5); got != 50*time.Millisecond {
+		t.Errorf("Units(2.5) = %v, want 50ms", got)
+	}
+	if got := InUnits(100 * time.Millisecond); got != 5 {
+		t.Errorf("InUnits(100ms) = %v, want 5", got)
+	}
+}
+
+func TestUnitPanicsOnBadEnv(t *testing.T) {
+	t.Setenv(UnitEnv, "soon")
+	defer func() {
+		r := recover()
+		err, ok := r.(error)
+		if !ok || !strings.Contains(err.Error(), UnitEnv) {
+			t.Fatalf("Unit() with a bad env recovered %v, want an error naming %s", r, UnitEnv)
+		}
+	}()
+	Unit()
+}
+
+func TestStopwatch(t *testing.T) {
+	sw := Start()
+	time.Sleep(20 * time.Millisecond)
+	// A generous band: a busy machine may oversleep, never undersleep.
+	if got := sw.Elapsed(); got < 20*time.Millisecond || got > 2*time.Second {
+		t.Errorf("Elapsed() = %v after a 20ms sleep", got)
+	}
+	var zero Stopwatch
+	if zero.Elapsed() < time.Hour {
+		t.Errorf("a zero Stopwatch should report time since the zero instant")
+	}
+}
+
+func TestTimelineConcurrentAdds(t *testing.T) {
+	tl := NewTimeline()
+	const goroutines, each = 8, 500
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				tl.Add(Span{Lane: string(rune('a' + g)), Task: "t", Start: time.Duration(i), End: time.Duration(i + 1)})
+			}
+		})
+	}
+	wg.Wait()
+	spans := tl.Spans()
+	if len(spans) != goroutines*each {
+		t.Fatalf("got %d spans, want %d", len(spans), goroutines*each)
+	}
+	for i := 1; i < len(spans); i++ {
+		a, b := spans[i-1], spans[i]
+		if a.Start > b.Start || (a.Start == b.Start && a.Lane > b.Lane) {
+			t.Fatalf("spans not ordered at %d: %+v then %+v", i, a, b)
+		}
+	}
+	if got := len(tl.Lanes()); got != goroutines {
+		t.Errorf("Lanes() has %d lanes, want %d", got, goroutines)
+	}
+	if got := tl.Makespan(); got != each {
+		t.Errorf("Makespan() = %v, want %v", got, time.Duration(each))
+	}
+}
+
+func TestTimelineAddAndTrack(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Span
+		want time.Duration // duration recorded
+	}{
+		{"normal", Span{"a", "x", 10, 30}, 20},
+		{"end before start is clamped", Span{"a", "x", 30, 10}, 0},
+		{"empty", Span{"a", "x", 5, 5}, 0},
+	}
+	for _, tt := range tests {
+		tl := NewTimeline()
+		tl.Add(tt.in)
+		if got := tl.Spans()[0].Duration(); got != tt.want {
+			t.Errorf("%s: duration %v, want %v", tt.name, got, tt.want)
+		}
+	}
+
+	tl := NewTimeline()
+	end := tl.Track("chef", "chop")
+	time.Sleep(10 * time.Millisecond)
+	end()
+	s := tl.Spans()[0]
+	if s.Lane != "chef" || s.Task != "chop" || s.Duration() < 10*time.Millisecond {
+		t.Errorf("Track recorded %+v", s)
+	}
+	tl.Reset()
+	if len(tl.Spans()) != 0 {
+		t.Errorf("Reset left spans")
+	}
+}
+
+func TestChildReportsIntoParent(t *testing.T) {
+	parent := NewTimeline()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+
+	// Play the child in this process: FromParent reads the same variables
+	// that a child would find in its environment.
+	for _, kv := range parent.ChildEnv(int(w.Fd())) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	child, ok := FromParent()
+	if !ok {
+		t.Fatal("FromParent did not see the parent's environment")
+	}
+	time.Sleep(5 * time.Millisecond)
+	child.Add(Span{Lane: "pasta", Task: "boil", Start: child.Now(), End: child.Now() + time.Millisecond})
+	if err := child.Err(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	if err := parent.Collect(r); err != nil {
+		t.Fatal(err)
+	}
+	spans := parent.Spans()
+	if len(spans) != 1 || spans[0].Task != "boil" {
+		t.Fatalf("parent got %+v", spans)
+	}
+	// Both clocks share the origin, so the child's start is after the 5ms
+	// sleep and well before a second.
+	if s := spans[0].Start; s < 5*time.Millisecond || s > time.Second {
+		t.Errorf("child span starts at %v on the parent's clock", s)
+	}
+}
+
+func TestFromParentWithoutParent(t *testing.T) {
+	tests := []struct{ origin, fd string }{
+		{"", ""},
+		{"123", ""},
+		{"abc", "3"},
+		{"123", "1"},
+	}
+	for _, tt := range tests {
+		t.Setenv(OriginEnv, tt.origin)
+		t.Setenv(FDEnv, tt.fd)
+		if _, ok := FromParent(); ok {
+			t.Errorf("FromParent() ok with origin=%q fd=%q", tt.origin, tt.fd)
+		}
+	}
+}
+
+func TestCollectRejectsGarbage(t *testing.T) {
+	tl := NewTimeline()
+	in := `{"lane":"a","task":"x","start":1,"end":2}` + "\nnot json\n"
+	err := tl.Collect(strings.NewReader(in))
+	if err == nil || !strings.Contains(err.Error(), "bad span") {
+		t.Fatalf("Collect error = %v, want a bad span error", err)
+	}
+	if len(tl.Spans()) != 1 {
+		t.Errorf("the good span before the bad line was lost")
+	}
+	if err := tl.Collect(io.MultiReader()); err != nil {
+		t.Errorf("Collect of nothing: %v", err)
+	}
+}
+
+func BenchmarkAdd(b *testing.B) {
+	tl := NewTimeline()
+	s := Span{Lane: "lane", Task: "task", Start: 1, End: 2}
+	for b.Loop() {
+		tl.Add(s)
+	}
+}
+
+func BenchmarkTrack(b *testing.B) {
+	tl := NewTimeline()
+	for b.Loop() {
+		tl.Track("lane", "task")()
+	}
+}
