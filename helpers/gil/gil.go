@@ -1,0 +1,176 @@
+// Package gil is a small, real-time model of CPython's global interpreter
+// lock (the GIL), so that Go lessons can show what Python threads do.
+//
+// Each modelled Python thread runs on its own goroutine, but it may only
+// "run Python code" while it holds the one lock. The model knows three
+// kinds of step:
+//
+//   - Sleep is Python's time.sleep: it lets go of the lock while it waits,
+//     so other threads run meanwhile;
+//   - CSleep is a C function that sleeps without letting go (the seed's
+//     Cython c_sleep): every other thread waits;
+//   - the end of a thread lets go for good.
+//
+// Waiting threads queue for the lock in the order they asked for it, and
+// the lock passes to the first in the queue when its holder lets go.
+//
+// CPython also makes a running thread let go when another one has waited
+// longer than the switch interval (sys.getswitchinterval, 5 ms), but the
+// running thread only notices between two Python-level steps. With
+// SwitchBetweenCalls set, a thread returning from a C call notices such a
+// request and hands the lock over; without it, a thread goes straight from
+// one C call to the next, as CPython does when nothing in between checks.
+// Which of the two happens decides several of the seeds' results.
+package gil
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+// DefaultInterval is CPython's default switch interval.
+const DefaultInterval = 5 * time.Millisecond
+
+// Options set the model's knobs.
+type Options struct {
+	// Interval is the switch interval: how long a thread waits before it
+	// asks the running one to let go. Zero means DefaultInterval.
+	Interval time.Duration
+
+	// SwitchBetweenCalls makes a thread that returns from a C call hand
+	// the lock to a thread that has waited longer than Interval.
+	SwitchBetweenCalls bool
+}
+
+// A GIL is one interpreter's lock and the threads that share it.
+type GIL struct {
+	opts Options
+	tl   *timing.Timeline
+
+	mu     sync.Mutex
+	holder *Thread
+	queue  []*Thread // waiting for the lock, first come first served
+}
+
+// New returns a free lock. The threads' steps, and their waits for the
+// lock, are recorded on tl as spans whose lane is the thread's name.
+func New(tl *timing.Timeline, opts Options) *GIL {
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	return &GIL{opts: opts, tl: tl}
+}
+
+// A Thread is one modelled Python thread.
+type Thread struct {
+	Name string
+	g    *GIL
+	wake chan struct{} // receives when the lock is handed to this thread
+
+	since time.Duration // when it joined the queue, on the timeline's clock
+}
+
+// NewThread creates a thread that asks for the lock now, from the calling
+// goroutine: threads created one after another queue in that order, as
+// Python threads started one after another do. Run the thread's body
+// with Run, on a goroutine of its own.
+func (g *GIL) NewThread(name string) *Thread {
+	t := &Thread{Name: name, g: g, wake: make(chan struct{}, 1)}
+	g.mu.Lock()
+	g.enqueueLocked(t)
+	g.mu.Unlock()
+	return t
+}
+
+// Run waits for the lock, runs body holding it, and lets go at the end.
+func (t *Thread) Run(body func(t *Thread)) {
+	t.await()
+	defer t.release()
+	body(t)
+}
+
+// Sleep models Python's time.sleep(units): it lets go of the lock, sleeps,
+// and queues to take it back. The sleep is recorded as task.
+func (t *Thread) Sleep(task string, units float64) {
+	end := t.g.tl.Track(t.Name, task)
+	t.release()
+	time.Sleep(timing.Units(units))
+	end()
+	t.g.mu.Lock()
+	t.g.enqueueLocked(t)
+	t.g.mu.Unlock()
+	t.await()
+}
+
+// CSleep models a C function that sleeps units while holding the lock, so
+// that no other thread runs. It is recorded as task.
+func (t *Thread) CSleep(task string, units float64) {
+	end := t.g.tl.Track(t.Name, task)
+	time.Sleep(timing.Units(units))
+	end()
+	if t.g.opts.SwitchBetweenCalls {
+		t.checkSwitch()
+	}
+}
+
+// checkSwitch hands the lock over when the first waiting thread has asked
+// for it longer than the switch interval ago.
+func (t *Thread) checkSwitch() {
+	g := t.g
+	g.mu.Lock()
+	if len(g.queue) == 0 || g.tl.Now()-g.queue[0].since < g.opts.Interval {
+		g.mu.Unlock()
+		return
+	}
+	g.handOffLocked()
+	g.enqueueLocked(t)
+	g.mu.Unlock()
+	t.await()
+}
+
+// enqueueLocked puts t in line for the lock, or gives it the lock at once
+// when it is free.
+func (g *GIL) enqueueLocked(t *Thread) {
+	t.since = g.tl.Now()
+	if g.holder == nil {
+		g.holder = t
+		t.wake <- struct{}{}
+		return
+	}
+	g.queue = append(g.queue, t)
+}
+
+// handOffLocked gives the lock to the first thread in line, or frees it.
+func (g *GIL) handOffLocked() {
+	if len(g.queue) == 0 {
+		g.holder = nil
+		return
+	}
+	next := g.queue[0]
+	g.queue = g.queue[1:]
+	g.holder = next
+	next.wake <- struct{}{}
+}
+
+// await blocks until the lock is handed to t, and records the wait when
+// it lasted long enough to see on a chart (a hundredth of a unit).
+func (t *Thread) await() {
+	<-t.wake
+	if waited := t.g.tl.Now() - t.since; waited > timing.Units(0.01) {
+		t.g.tl.Add(timing.Span{Lane: t.Name, Task: "waiting for the GIL", Start: t.since, End: t.since + waited})
+	}
+}
+
+// release lets go of the lock, which must be held by t.
+func (t *Thread) release() {
+	g := t.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.holder != t {
+		panic(fmt.Sprintf("gil: thread %q lets go of a lock it does not hold", t.Name))
+	}
+	g.handOffLocked()
+}

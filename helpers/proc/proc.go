@@ -1,0 +1,232 @@
+// Package proc runs a Go function in a child process, the Go twin of
+// Python's multiprocessing.Process: the child is the same program, started
+// again with an environment variable that names the function to run.
+//
+// A program that uses it calls Serve first thing in main (in a notebook
+// cell, first thing in the cell), with every function a child may run.
+// In the parent Serve returns at once; in a child it runs the named
+// function and exits.
+//
+// Children are the parent's alone: they never read its standard input,
+// their output comes back line by line with their name in front, they do
+// not inherit GoNB's display pipes, and they die with the parent, or when
+// the context given to Start is done.
+package proc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+// Environment variables set for a child.
+const (
+	RoleEnv    = "COURSE_PROC_ROLE"    // the name of the function to run
+	SpawnedEnv = "COURSE_PROC_SPAWNED" // when the parent started it, in Unix nanoseconds
+)
+
+// StartupTask is the task name of the span that covers a child's start-up:
+// from the parent's request to the child's first line of Go code.
+const StartupTask = "process start-up"
+
+// A Func is what a child process runs. Its spans, recorded on tl, appear
+// on the parent's timeline.
+type Func func(tl *timing.Timeline)
+
+// Serve runs the child's function and exits when this process is a child
+// started by Start; in any other process it returns at once. funcs maps
+// names to functions. A child whose name is not in funcs exits with
+// status 3 and says so on standard error.
+func Serve(funcs map[string]Func) {
+	role, ok := os.LookupEnv(RoleEnv)
+	if !ok {
+		return
+	}
+	os.Exit(serveChild(role, funcs))
+}
+
+func serveChild(role string, funcs map[string]Func) int {
+	f, ok := funcs[role]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "proc: no function named %q in this program (have %s)\n", role, names(funcs))
+		return 3
+	}
+	tl, _ := timing.FromParent()
+	if ns, err := strconv.ParseInt(os.Getenv(SpawnedEnv), 10, 64); err == nil {
+		spawned := time.Unix(0, ns).Sub(tl.Origin())
+		tl.Add(timing.Span{Lane: role, Task: StartupTask, Start: spawned, End: tl.Now()})
+	}
+	f(tl)
+	if err := tl.Err(); err != nil {
+		fmt.Fprintf(os.Stderr, "proc: reporting spans to the parent: %v\n", err)
+		return 4
+	}
+	return 0
+}
+
+func names(funcs map[string]Func) string {
+	var out []string
+	for n := range funcs {
+		out = append(out, strconv.Quote(n))
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
+}
+
+// A Child is a running child process.
+type Child struct {
+	Name string // the function it runs
+	PID  int
+
+	cmd     *exec.Cmd
+	stderr  *tailWriter
+	spans   chan error // the result of collecting spans, once
+	waitErr error
+	once    sync.Once
+}
+
+// Start runs the function registered under name in a new child process:
+// the current executable, started again. The child's spans are added to
+// tl, its output is printed with "[name] " in front of each line. The
+// child is killed when ctx is done.
+func Start(ctx context.Context, name string, tl *timing.Timeline) (*Child, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("proc: cannot find this program to start it again: %w", err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("proc: %w", err)
+	}
+	defer w.Close()
+
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Env = append(childEnv(os.Environ()), tl.ChildEnv(3)...)
+	cmd.Env = append(cmd.Env,
+		RoleEnv+"="+name,
+		SpawnedEnv+"="+strconv.FormatInt(time.Now().UnixNano(), 10))
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.Stdin = nil // /dev/null: a child never reads the kernel's input
+	c := &Child{Name: name, cmd: cmd, stderr: &tailWriter{max: 20}, spans: make(chan error, 1)}
+	cmd.Stdout = &prefixWriter{prefix: "[" + name + "] ", w: os.Stdout}
+	cmd.Stderr = io.MultiWriter(&prefixWriter{prefix: "[" + name + "] ", w: os.Stderr}, c.stderr)
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.WaitDelay = time.Second
+
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("proc: starting child %q: %w", name, err)
+	}
+	c.PID = cmd.Process.Pid
+	go func() {
+		defer r.Close()
+		c.spans <- tl.Collect(r)
+	}()
+	return c, nil
+}
+
+// childEnv drops what a child must not inherit: GoNB's display pipes
+// (a child writing to them would break the cell's display) and a role
+// this process was itself given.
+func childEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GONB_PIPE", "GONB_PIPE_BACK", RoleEnv, SpawnedEnv, timing.OriginEnv, timing.FDEnv:
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// Wait waits for the child to exit and for its spans to arrive. The error
+// names the child and its exit status, with the last lines of its
+// standard error. Calling Wait again returns the same result.
+func (c *Child) Wait() error {
+	c.once.Do(func() {
+		err := c.cmd.Wait()
+		spanErr := <-c.spans
+		if err != nil {
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				err = fmt.Errorf("child %q (pid %d) failed: %v%s", c.Name, c.PID, exit, c.stderr.tail())
+			} else {
+				err = fmt.Errorf("child %q (pid %d): %w", c.Name, c.PID, err)
+			}
+		}
+		c.waitErr = errors.Join(err, spanErr)
+	})
+	return c.waitErr
+}
+
+// prefixWriter writes each line it is given with a prefix in front.
+type prefixWriter struct {
+	prefix string
+	w      io.Writer
+	mu     sync.Mutex
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			break
+		}
+		if _, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.buf[:i]); err != nil {
+			return len(b), err
+		}
+		p.buf = p.buf[i+1:]
+	}
+	return len(b), nil
+}
+
+// tailWriter keeps the last max lines written to it.
+type tailWriter struct {
+	max   int
+	mu    sync.Mutex
+	lines []string
+	part  string
+}
+
+func (t *tailWriter) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	parts := strings.Split(t.part+string(b), "\n")
+	t.part = parts[len(parts)-1]
+	t.lines = append(t.lines, parts[:len(parts)-1]...)
+	if len(t.lines) > t.max {
+		t.lines = t.lines[len(t.lines)-t.max:]
+	}
+	return len(b), nil
+}
+
+func (t *tailWriter) tail() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := t.lines
+	if t.part != "" {
+		lines = append(lines[:len(lines):len(lines)], t.part)
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "; its last output:\n  " + strings.Join(lines, "\n  ")
+}

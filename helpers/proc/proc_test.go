@@ -1,0 +1,127 @@
+package proc
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+// The test binary is also the children's program: TestMain serves these.
+var testFuncs = map[string]Func{
+	"cook": func(tl *timing.Timeline) {
+		defer tl.Track("cook", "work")()
+		fmt.Println("cooking")
+		time.Sleep(20 * time.Millisecond)
+	},
+	"crash": func(tl *timing.Timeline) {
+		fmt.Fprintln(os.Stderr, "about to fail")
+		os.Exit(7)
+	},
+	"hang": func(tl *timing.Timeline) {
+		fmt.Println("hanging")
+		time.Sleep(time.Hour)
+	},
+	"env": func(tl *timing.Timeline) {
+		fmt.Printf("pipe=%q back=%q\n", os.Getenv("GONB_PIPE"), os.Getenv("GONB_PIPE_BACK"))
+	},
+}
+
+func TestMain(m *testing.M) {
+	Serve(testFuncs)
+	os.Exit(m.Run())
+}
+
+func TestChildReportsSpans(t *testing.T) {
+	tl := timing.NewTimeline()
+	c, err := Start(context.Background(), "cook", tl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var tasks []string
+	for _, s := range tl.Spans() {
+		if s.Lane != "cook" {
+			t.Errorf("span on lane %q", s.Lane)
+		}
+		tasks = append(tasks, s.Task)
+	}
+	if len(tasks) != 2 || tasks[0] != StartupTask || tasks[1] != "work" {
+		t.Errorf("tasks %v, want start-up then work", tasks)
+	}
+	if c.Wait() != nil {
+		t.Error("a second Wait gave another result")
+	}
+}
+
+func TestChildFailures(t *testing.T) {
+	tests := []struct {
+		name string
+		want []string
+	}{
+		{"crash", []string{`"crash"`, "exit status 7", "about to fail"}},
+		{"no-such-function", []string{"exit status 3", `no function named "no-such-function"`}},
+	}
+	for _, tt := range tests {
+		c, err := Start(context.Background(), tt.name, timing.NewTimeline())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Wait()
+		for _, w := range tt.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %v lacks %q", tt.name, err, w)
+			}
+		}
+	}
+}
+
+func TestCancelKillsChild(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c, err := Start(ctx, "hang", timing.NewTimeline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	if err := c.Wait(); err == nil {
+		t.Error("a killed child reported success")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Wait took %v after cancel", d)
+	}
+	if err := syscall.Kill(c.PID, 0); err == nil {
+		t.Errorf("child %d still exists", c.PID)
+	}
+}
+
+func TestChildEnvDropsGoNBPipes(t *testing.T) {
+	in := []string{"A=1", "GONB_PIPE=/tmp/x", "GONB_PIPE_BACK=/tmp/y", RoleEnv + "=old", "B=2"}
+	got := childEnv(in)
+	if strings.Join(got, ",") != "A=1,B=2" {
+		t.Errorf("childEnv = %v", got)
+	}
+}
+
+func TestWriters(t *testing.T) {
+	var sb strings.Builder
+	p := &prefixWriter{prefix: "[x] ", w: &sb}
+	p.Write([]byte("one\ntw"))
+	p.Write([]byte("o\n"))
+	if sb.String() != "[x] one\n[x] two\n" {
+		t.Errorf("prefixWriter wrote %q", sb.String())
+	}
+	tw := &tailWriter{max: 2}
+	tw.Write([]byte("a\nb\nc\nd"))
+	if got := tw.tail(); !strings.Contains(got, "b\n  c\n  d") || strings.Contains(got, "  a\n") {
+		t.Errorf("tail = %q", got)
+	}
+}

@@ -1,0 +1,5 @@
+package report
+
+import "os"
+
+var osExit = os.Exit

@@ -1,0 +1,194 @@
+// Package report publishes the result of every timed run as a run record,
+// and runs the lessons' self-checks.
+//
+// A run record is a small JSON document with MIME type MIME: the lesson,
+// experiment and variant, the measured time in seconds and in units, what
+// the model expected, whether the run met it, and the timeline of spans.
+// In a notebook it travels as a display item that the front end does not
+// show and the notebook tests read; outside a notebook it is a JSON file.
+//
+// A self-check compares a result with what the lesson expects. By default
+// a failed check prints a warning, because a learner's laptop is noisy.
+// With COURSE_STRICT=1 it is an error that ends the program with status 1,
+// which GoNB shows as an error output: the notebook tests run that way.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+// MIME is the MIME type of a run record.
+const MIME = "application/vnd.concurrency-kitchen.run+json"
+
+// StrictEnv is the variable that makes failed self-checks errors.
+const StrictEnv = "COURSE_STRICT"
+
+// A Span is one entry of a record's timeline, in seconds from the start.
+type Span struct {
+	Lane  string  `json:"lane"`
+	Task  string  `json:"task"`
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
+}
+
+// A Run is the record of one timed run.
+type Run struct {
+	Lesson     string  `json:"lesson"`
+	Experiment string  `json:"experiment"`
+	Variant    string  `json:"variant"`
+	Seconds    float64 `json:"seconds"`
+	Units      float64 `json:"units"`
+	UnitSecs   float64 `json:"unit_seconds"`
+
+	// ExpectedUnits is what the model predicts, when it predicts a time;
+	// ExpectedMin and ExpectedMax bound the accepted result.
+	ExpectedUnits *float64 `json:"expected_units,omitempty"`
+	ExpectedMin   *float64 `json:"expected_min,omitempty"`
+	ExpectedMax   *float64 `json:"expected_max,omitempty"`
+
+	OK       bool   `json:"ok"`
+	Timeline []Span `json:"timeline"`
+}
+
+// An Expectation is what a model predicts for a run, in units.
+type Expectation struct {
+	Units    float64 // the model's figure
+	Min, Max float64 // the accepted band
+	set      bool
+}
+
+// Near expects units within ± tol.
+func Near(units, tol float64) Expectation {
+	return Expectation{Units: units, Min: units - tol, Max: units + tol, set: true}
+}
+
+// Between expects the model's figure units, accepting any result from
+// min to max: for a cost the model leaves out, such as a process start-up.
+func Between(units, min, max float64) Expectation {
+	return Expectation{Units: units, Min: min, Max: max, set: true}
+}
+
+// NoModel is the expectation of a run whose time no model predicts: it
+// is recorded, not checked.
+var NoModel = Expectation{}
+
+// Holds reports whether a result in units meets the expectation.
+func (e Expectation) Holds(units float64) bool {
+	return !e.set || (units >= e.Min-1e-9 && units <= e.Max+1e-9)
+}
+
+// String describes the expectation, as in "13 ± 0.3" or "5 (5.0 to 5.6)".
+func (e Expectation) String() string {
+	if !e.set {
+		return "no model"
+	}
+	if math.Abs((e.Max-e.Units)-(e.Units-e.Min)) < 1e-9 {
+		return fmt.Sprintf("%g ± %g", e.Units, round(e.Max-e.Units, 3))
+	}
+	return fmt.Sprintf("%g (%.1f to %.1f)", e.Units, e.Min, e.Max)
+}
+
+// New builds the record of a run that took elapsed, with the spans of tl
+// (which may be nil), checked against want.
+func New(lesson, experiment, variant string, elapsed time.Duration, tl *timing.Timeline, want Expectation) Run {
+	units := timing.InUnits(elapsed)
+	r := Run{
+		Lesson: lesson, Experiment: experiment, Variant: variant,
+		Seconds:  round(elapsed.Seconds(), 4),
+		Units:    round(units, 3),
+		UnitSecs: timing.Unit().Seconds(),
+		OK:       want.Holds(units),
+		Timeline: []Span{},
+	}
+	if want.set {
+		u, lo, hi := want.Units, want.Min, want.Max
+		r.ExpectedUnits, r.ExpectedMin, r.ExpectedMax = &u, &lo, &hi
+	}
+	if tl != nil {
+		for _, s := range tl.Spans() {
+			r.Timeline = append(r.Timeline, Span{s.Lane, s.Task, round(s.Start.Seconds(), 4), round(s.End.Seconds(), 4)})
+		}
+	}
+	return r
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+// Publish sends the record to the current display sink: a hidden display
+// item in a notebook, a JSON file elsewhere.
+func (r Run) Publish() error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	_, err = display.Current().Data(r.Lesson+"-"+r.Experiment+"-"+r.Variant, MIME, b)
+	return err
+}
+
+// Summary is the line a learner reads about the run.
+func (r Run) Summary() string {
+	s := fmt.Sprintf("%s: %.2f units (%.3f s)", r.Variant, r.Units, r.Seconds)
+	if r.ExpectedUnits == nil {
+		return s
+	}
+	want := Expectation{Units: *r.ExpectedUnits, Min: *r.ExpectedMin, Max: *r.ExpectedMax, set: true}
+	mark := "✓"
+	if !r.OK {
+		mark = "✗"
+	}
+	return s + fmt.Sprintf("; model: %s %s", want, mark)
+}
+
+// Finish is what a lesson calls after a timed run: it builds the record,
+// prints its summary, publishes it, and makes the self-check that the
+// result meets want. It returns the record.
+func Finish(lesson, experiment, variant string, elapsed time.Duration, tl *timing.Timeline, want Expectation) Run {
+	r := New(lesson, experiment, variant, elapsed, tl, want)
+	fmt.Println(r.Summary())
+	if err := r.Publish(); err != nil {
+		fmt.Fprintln(os.Stderr, "could not publish the run record:", err)
+	}
+	Check(variant+" meets its model", r.OK,
+		fmt.Sprintf("it took %.2f units, the model says %s; a busy machine can do that, run the cell again", r.Units, want))
+	return r
+}
+
+// Strict reports whether COURSE_STRICT asks for failed checks to be errors.
+func Strict() bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(StrictEnv))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// exit ends the program after a failed strict check; tests replace it.
+var exit = os.Exit
+
+// Check is a self-check: it prints "✓ name" when ok, and otherwise a
+// warning with the hint, or in strict mode an error (on standard error)
+// that ends the program with status 1. It returns ok.
+func Check(name string, ok bool, hint string) bool {
+	if ok {
+		fmt.Println("✓", name)
+		return true
+	}
+	if Strict() {
+		fmt.Fprintf(os.Stderr, "✗ self-check failed: %s: %s\n", name, hint)
+		exit(1)
+		return false
+	}
+	fmt.Printf("⚠ self-check: %s? not this time: %s\n", name, hint)
+	return false
+}

@@ -1,0 +1,119 @@
+package report
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+func TestExpectation(t *testing.T) {
+	tests := []struct {
+		e     Expectation
+		units float64
+		holds bool
+		text  string
+	}{
+		{Near(13, 0.3), 13.0, true, "13 ± 0.3"},
+		{Near(13, 0.3), 13.3, true, "13 ± 0.3"},
+		{Near(13, 0.3), 12.69, false, "13 ± 0.3"},
+		{Near(5, 0.2), 5.25, false, "5 ± 0.2"},
+		{Between(5, 5, 5.6), 5.4, true, "5 (5.0 to 5.6)"},
+		{Between(5, 5, 5.6), 4.9, false, "5 (5.0 to 5.6)"},
+		{NoModel, 99, true, "no model"},
+	}
+	for _, tt := range tests {
+		if got := tt.e.Holds(tt.units); got != tt.holds {
+			t.Errorf("%v.Holds(%v) = %v, want %v", tt.e, tt.units, got, tt.holds)
+		}
+		if got := tt.e.String(); got != tt.text {
+			t.Errorf("String() = %q, want %q", got, tt.text)
+		}
+	}
+}
+
+func TestNewAndPublish(t *testing.T) {
+	t.Setenv(timing.UnitEnv, "100ms")
+	tl := timing.NewTimeline()
+	tl.Add(timing.Span{Lane: "pasta", Task: "boil", Start: 0, End: 300 * time.Millisecond})
+
+	rec := &display.Recorder{}
+	defer display.Use(rec)()
+
+	r := New("01-dinner", "dinner", "goroutines", 502*time.Millisecond, tl, Near(5, 0.2))
+	if !r.OK || r.Units != 5.02 || r.Seconds != 0.502 || r.UnitSecs != 0.1 {
+		t.Errorf("New() = %+v", r)
+	}
+	if err := r.Publish(); err != nil {
+		t.Fatal(err)
+	}
+	items := rec.Of(MIME)
+	if len(items) != 1 {
+		t.Fatalf("published %d records", len(items))
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(items[0].Body), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"lesson", "experiment", "variant", "seconds", "units", "expected_units", "ok", "timeline"} {
+		if _, ok := got[key]; !ok {
+			t.Errorf("record lacks %q: %s", key, items[0].Body)
+		}
+	}
+	span := got["timeline"].([]any)[0].(map[string]any)
+	if span["lane"] != "pasta" || span["end"] != 0.3 {
+		t.Errorf("timeline entry %v", span)
+	}
+
+	free := New("00", "x", "y", time.Second, nil, NoModel)
+	b, _ := json.Marshal(free)
+	if strings.Contains(string(b), "expected_units") || !free.OK || !strings.Contains(string(b), `"timeline":[]`) {
+		t.Errorf("a run with no model is recorded as %s", b)
+	}
+}
+
+func TestCheckStrict(t *testing.T) {
+	var code = -1
+	exit = func(c int) { code = c }
+	defer func() { exit = osExit }()
+
+	tests := []struct {
+		strict string
+		ok     bool
+		code   int
+	}{
+		{"", false, -1},
+		{"0", false, -1},
+		{"1", false, 1},
+		{"true", false, 1},
+		{"1", true, -1},
+	}
+	for _, tt := range tests {
+		code = -1
+		t.Setenv(StrictEnv, tt.strict)
+		if got := Check("x", tt.ok, "hint"); got != tt.ok {
+			t.Errorf("Check returned %v", got)
+		}
+		if code != tt.code {
+			t.Errorf("strict=%q ok=%v: exit code %d, want %d", tt.strict, tt.ok, code, tt.code)
+		}
+	}
+}
+
+func TestFinishPublishesBeforeFailing(t *testing.T) {
+	t.Setenv(timing.UnitEnv, "100ms")
+	t.Setenv(StrictEnv, "1")
+	exited := false
+	exit = func(int) { exited = true }
+	defer func() { exit = osExit }()
+	rec := &display.Recorder{}
+	defer display.Use(rec)()
+
+	r := Finish("01", "dinner", "slow", 2*time.Second, nil, Near(5, 0.2))
+	if r.OK || !exited || len(rec.Of(MIME)) != 1 {
+		t.Errorf("ok=%v exited=%v records=%d", r.OK, exited, len(rec.Of(MIME)))
+	}
+}
