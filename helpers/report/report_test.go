@@ -2,6 +2,8 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +117,30 @@ func TestFinishPublishesBeforeFailing(t *testing.T) {
 	r := Finish("01", "dinner", "slow", 2*time.Second, nil, Near(5, 0.2))
 	if r.OK || !exited || len(rec.Of(MIME)) != 1 {
 		t.Errorf("ok=%v exited=%v records=%d", r.OK, exited, len(rec.Of(MIME)))
+	}
+}
+
+func TestExercise(t *testing.T) {
+	code := -1
+	exit = func(c int) { code = c }
+	defer func() { exit = osExit }()
+	t.Setenv(StrictEnv, "1")
+	tests := []struct {
+		err  error
+		ok   bool
+		want bool
+		code int
+	}{
+		{ErrTodo, false, false, -1},
+		{fmt.Errorf("wrapped: %w", ErrTodo), false, false, -1},
+		{errors.New("boom"), true, false, 1},
+		{nil, true, true, -1},
+		{nil, false, false, 1},
+	}
+	for _, tt := range tests {
+		code = -1
+		if got := Exercise("ex", tt.err, tt.ok, "hint"); got != tt.want || code != tt.code {
+			t.Errorf("Exercise(%v, %v) = %v with exit %d, want %v with %d", tt.err, tt.ok, got, code, tt.want, tt.code)
+		}
 	}
 }

@@ -1,0 +1,70 @@
+"""Executes every notebook with the real GoNB kernel, as the tests of the course.
+
+Strict mode (COURSE_STRICT=1) turns a failed self-check into an error output, and a small time
+unit (COURSE_TIME_UNIT, 100ms unless set) keeps the run short. A notebook fails on any error
+output, on a run record that misses its model, and when it publishes no run record at all.
+The executed notebooks are saved in test-output/ for a person to look at.
+"""
+import json
+import os
+import pathlib
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+OUT = ROOT / "test-output"
+RUN_MIME = "application/vnd.concurrency-kitchen.run+json"
+
+
+def execute(path: pathlib.Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(path, as_version=4)
+    os.environ["COURSE_STRICT"] = "1"
+    os.environ.setdefault("COURSE_TIME_UNIT", "100ms")
+    client = NotebookClient(nb, kernel_name="gonb", timeout=600, allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    started = time.monotonic()
+    client.execute()
+    nb.metadata["course_test"] = {"seconds": round(time.monotonic() - started, 1),
+                                  "time_unit": os.environ["COURSE_TIME_UNIT"]}
+    OUT.mkdir(exist_ok=True)
+    nbformat.write(nb, OUT / path.name)
+    return nb
+
+
+def records(nb):
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if RUN_MIME in data:
+                rec = data[RUN_MIME]
+                yield json.loads(rec) if isinstance(rec, str) else rec
+
+
+def errors(nb):
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                yield f"cell {i}: {out.get('ename')}: {out.get('evalue')}\n" + "\n".join(out.get("traceback", []))[-3000:]
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr" and "self-check failed" in out.get("text", ""):
+                yield f"cell {i}: {out['text']}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_clean(path):
+    nb = execute(path)
+    errs = list(errors(nb))
+    assert not errs, "\n\n".join(errs)
+    recs = list(records(nb))
+    assert recs, "the notebook published no run record"
+    for r in recs:
+        for key in ("lesson", "experiment", "variant", "seconds", "units", "ok", "timeline"):
+            assert key in r, f"run record without {key}: {r}"
+        if r.get("expected_units") is not None:
+            lo, hi = r["expected_min"], r["expected_max"]
+            assert r["ok"] and lo - 1e-9 <= r["units"] <= hi + 1e-9, \
+                f"{r['experiment']} / {r['variant']}: {r['units']} units, model {r['expected_units']} ({lo}..{hi})"
+        print(f"{r['lesson']} | {r['experiment']} | {r['variant']}: {r['units']} units (model {r.get('expected_units')})")
