@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"math"
+
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
@@ -24,16 +26,16 @@ func Bars(title, yName string, categories []string, series ...Series) *Chart {
 		charts.WithTitleOpts(opts.Title{Title: title}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30"}),
-		charts.WithGridOpts(opts.Grid{Left: "8%", Right: "4%", Top: "80", Bottom: "60"}),
+		charts.WithGridOpts(opts.Grid{Left: "10%", Right: "4%", Top: "80", Bottom: "60"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: categories, AxisLabel: &opts.AxisLabel{Interval: "0"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yName}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yName, NameLocation: "middle", NameGap: 40}),
 	)
 	c.SetXAxis(categories)
 	for _, s := range series {
 		data := make([]opts.BarData, len(categories))
 		for i := range data {
 			if i < len(s.Values) {
-				data[i] = opts.BarData{Value: round(s.Values[i])}
+				data[i] = opts.BarData{Value: math.Round(s.Values[i]*100) / 100}
 			} else {
 				data[i] = opts.BarData{Value: "-"}
 			}

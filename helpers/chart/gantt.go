@@ -11,7 +11,8 @@ import (
 )
 
 // ganttRender draws one span as a bar across its lane: value 0 is the lane
-// index, 1 and 2 the start and end in time units. (go-echarts puts the
+// index, 1 and 2 the start and end in time units, 3 the task, written in
+// the bar when it fits. (go-echarts puts the
 // function on one line and escapes double quotes: single quotes only, no
 // comments.)
 const ganttRender = `function (params, api) {
@@ -22,7 +23,10 @@ var h = api.size([0, 1])[1] * 0.6;
 var rect = echarts.graphic.clipRectByRect(
 {x: start[0], y: start[1] - h / 2, width: Math.max(end[0] - start[0], 1), height: h},
 {x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height});
-return rect && {type: 'rect', transition: ['shape'], shape: rect, style: api.style({stroke: '#fff', lineWidth: 1})};
+if (!rect) { return; }
+return {type: 'rect', transition: ['shape'], shape: rect, style: api.style({stroke: '#fff', lineWidth: 1, text: ''}),
+textContent: {style: {text: rect.width > 24 ? String(api.ordinalRawValue(3)) : '', width: rect.width - 6,
+overflow: 'truncate', fill: '#1d1d1d', fontSize: 11}}, textConfig: {position: 'inside'}};
 }`
 
 // ganttTooltip names the task and gives its start, end and duration.
@@ -52,7 +56,7 @@ func Gantt(title string, spans []timing.Span) *Chart {
 	for _, s := range spans {
 		start, stop := timing.InUnits(s.Start), timing.InUnits(s.End)
 		end = max(end, stop)
-		item := opts.CustomData{Name: s.Task, Value: []any{slices.Index(lanes, s.Lane), round(start), round(stop)}}
+		item := opts.CustomData{Name: s.Task, Value: []any{slices.Index(lanes, s.Lane), round(start), round(stop), s.Task}}
 		if strings.HasPrefix(strings.ToLower(s.Task), "wait") {
 			item.ItemStyle = &opts.ItemStyle{Color: waitingColor}
 		}
@@ -73,7 +77,6 @@ func Gantt(title string, spans []timing.Span) *Chart {
 		c.AddSeries(lane, byLane[lane],
 			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(ganttRender)}),
 			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
-			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: "{b}", Color: "#222", FontSize: 11}),
 		)
 	}
 	return &Chart{

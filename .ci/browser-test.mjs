@@ -1,0 +1,202 @@
+// Browser test: JupyterLab on a free loopback port, headless Chromium driven by playwright-core.
+// It opens a copy of lesson 01, runs all cells, and checks that every chart drew (a canvas with
+// pixels inside each chart), that no request went to a host other than the Jupyter server, and
+// that the charts draw again when the saved notebook is reopened. Then it opens the notebook
+// exported to HTML by nbconvert, from a file, and checks the charts there too. Screenshots go to
+// test-output/browser/.
+//
+//   node .ci/browser-test.mjs [lesson]      (default 01-dinner; run by make test)
+import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const LESSON = process.argv[2] || "01-dinner";
+const OUT = path.join(ROOT, "test-output", "browser");
+const WORK = path.join(OUT, "work");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const unit = process.env.COURSE_TIME_UNIT || "100ms";
+
+function fail(msg) {
+  console.error(`browser test FAILED: ${msg}`);
+  process.exitCode = 1;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitFor(check, what, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// chartsState reports, for every chart div of the page, whether a canvas inside it has pixels.
+const chartsState = () =>
+  [...document.querySelectorAll(".ck-chart")].map((el) => {
+    const c = el.querySelector("canvas");
+    if (!c || !c.width || !c.height) return { drawn: false, why: el.textContent.slice(0, 120) || "no canvas" };
+    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let inked = 0;
+    for (let i = 3; i < data.length; i += 4 * 7) if (data[i] !== 0) inked++;
+    return { drawn: inked > 50, why: `${inked} inked samples` };
+  });
+
+async function checkCharts(page, label, want) {
+  const states = await waitFor(async () => {
+    const s = await page.evaluate(chartsState);
+    return s.length >= want && s.every((x) => x.drawn) ? s : null;
+  }, `${want} drawn charts (${label})`, 60_000).catch(async (e) => {
+    const s = await page.evaluate(chartsState);
+    fail(`${label}: ${e.message}; charts: ${JSON.stringify(s)}`);
+    return s;
+  });
+  console.log(`${label}: ${states.filter((s) => s.drawn).length} of ${states.length} charts drawn`);
+  return states;
+}
+
+async function main() {
+  fs.rmSync(WORK, { recursive: true, force: true });
+  fs.mkdirSync(WORK, { recursive: true });
+  // A copy, so that saving it does not touch notebooks/ (COURSE_ROOT, set by the kernel, still
+  // points the setup cell at this checkout's helpers).
+  const nbName = `${LESSON}.ipynb`;
+  fs.copyFileSync(path.join(ROOT, "notebooks", nbName), path.join(WORK, nbName));
+  const settings = path.join(WORK, ".settings", "@jupyterlab", "docmanager-extension");
+  fs.mkdirSync(settings, { recursive: true });
+  fs.writeFileSync(path.join(settings, "plugin.jupyterlab-settings"), JSON.stringify({ autosave: false }));
+
+  const port = await freePort();
+  const token = randomBytes(16).toString("hex");
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(path.join(ROOT, ".venv", "bin", "jupyter"), [
+    "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`,
+    `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${WORK}`,
+    "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0",
+    ...(process.getuid && process.getuid() === 0 ? ["--allow-root"] : []),
+  ], {
+    env: { ...process.env, COURSE_TIME_UNIT: unit, COURSE_STRICT: "1",
+      JUPYTERLAB_SETTINGS_DIR: path.join(WORK, ".settings"),
+      JUPYTERLAB_WORKSPACES_DIR: path.join(WORK, ".workspaces") },
+    stdio: ["ignore", "ignore", fs.openSync(path.join(OUT, "jupyter.log"), "w")],
+    detached: true,
+  });
+  let browser, page;
+  try {
+    await waitFor(async () => {
+      try { return (await fetch(`${base}/api/status?token=${token}`)).ok; } catch { return false; }
+    }, "the Jupyter server", 60_000);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const foreign = [];
+    page.on("request", (req) => {
+      const u = new URL(req.url());
+      if (["data:", "blob:", "about:"].includes(u.protocol)) return;
+      if (u.host !== `127.0.0.1:${port}`) foreign.push(req.url());
+    });
+    page.on("pageerror", (e) => console.log("page error:", e.message));
+
+    await page.goto(`${base}/lab/tree/${nbName}?token=${token}`);
+    await waitFor(() => page.evaluate(() => {
+      const app = window.jupyterapp;
+      const w = app && app.shell.currentWidget;
+      // GoNB answers the first kernel_info requests with status messages that JupyterLab does not
+      // track, so the kernel shows "unknown" until a cell runs: wait for the connection instead.
+      const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+      return !!(k && k.connectionStatus === "connected" && k.info);
+    }), "the notebook connected to the gonb kernel", 120_000);
+    const started = Date.now();
+    await page.evaluate(() => window.jupyterapp.commands.execute("notebook:run-all-cells"));
+    // Done when every code cell has an execution count and the kernel is idle again.
+    await waitFor(() => page.evaluate(() => {
+      const nb = window.jupyterapp.shell.currentWidget;
+      const cells = nb.content.widgets.filter((c) => c.model.type === "code");
+      return cells.every((c) => c.model.executionCount !== null) &&
+        nb.sessionContext.session.kernel.status === "idle";
+    }), "all cells to run", 600_000);
+    console.log(`ran all cells of ${nbName} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+
+    const errors = await page.evaluate(() =>
+      [...document.querySelectorAll(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
+        .map((e) => e.textContent).filter((t) => /error|panic|failed/i.test(t)));
+    if (errors.length) fail(`error output in the notebook: ${errors.join(" | ").slice(0, 2000)}`);
+
+    const expected = await page.evaluate(() => document.querySelectorAll(".ck-chart").length);
+    if (expected < 5) fail(`only ${expected} charts in ${nbName}`);
+    await checkCharts(page, "after run all", expected);
+
+    fs.mkdirSync(OUT, { recursive: true });
+    const first = page.locator(".ck-chart").first();
+    await first.scrollIntoViewIfNeeded();
+    await first.screenshot({ path: path.join(OUT, `${LESSON}-gantt.png`) });
+    const bars = page.locator(".ck-chart").nth(await page.evaluate(() => {
+      const all = [...document.querySelectorAll(".ck-chart")];
+      return Math.max(0, all.findIndex((el) => (el.parentElement.closest(".jp-Cell")?.textContent || "").includes("Six dinners")));
+    }));
+    await bars.scrollIntoViewIfNeeded();
+    await bars.screenshot({ path: path.join(OUT, `${LESSON}-summary.png`) });
+    console.log(`screenshots: ${path.join(OUT, `${LESSON}-gantt.png`)}, ${LESSON}-summary.png`);
+
+    // Save (signs the outputs: the notebook is trusted), reload, and look again.
+    await page.evaluate(() => window.jupyterapp.commands.execute("docmanager:save"));
+    await waitFor(() => page.evaluate(() => !window.jupyterapp.shell.currentWidget.context.model.dirty), "the save", 30_000);
+    await page.reload();
+    await waitFor(() => page.evaluate(() => !!(window.jupyterapp && window.jupyterapp.shell.currentWidget &&
+      window.jupyterapp.shell.currentWidget.content && window.jupyterapp.shell.currentWidget.content.widgets.length)),
+      "the reopened notebook", 120_000);
+    await checkCharts(page, "reopened", expected);
+
+    if (foreign.length) fail(`requests to other hosts: ${[...new Set(foreign)].slice(0, 10).join(", ")}`);
+    else console.log("no request left the Jupyter server");
+
+    // The saved notebook exported to HTML by nbconvert, opened from a file with no server.
+    execFileSync(path.join(ROOT, ".venv", "bin", "jupyter"), ["nbconvert", "--to", "html", "--output-dir", OUT,
+      path.join(WORK, nbName)], { stdio: "ignore" });
+    const html = path.join(OUT, `${LESSON}.html`);
+    const exported = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    exported.on("pageerror", (e) => console.log("exported page error:", e.message));
+    await exported.goto(`file://${html}`);
+    await checkCharts(exported, "exported HTML", expected);
+    await exported.locator(".ck-chart").first().screenshot({ path: path.join(OUT, `${LESSON}-exported.png`) });
+  } catch (e) {
+    if (page) {
+      await page.screenshot({ path: path.join(OUT, "failure.png") }).catch(() => {});
+      console.error("page state:", await page.evaluate(() => ({
+        app: !!window.jupyterapp, title: document.title,
+        widget: window.jupyterapp?.shell?.currentWidget?.title?.label,
+        kernel: window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status,
+      })).catch((err) => err.message));
+    }
+    throw e;
+  } finally {
+    if (browser) await browser.close();
+    try { process.kill(-server.pid, "SIGTERM"); } catch {}
+    await new Promise((r) => setTimeout(r, 1000));
+    try { process.kill(-server.pid, "SIGKILL"); } catch {}
+  }
+}
+
+main().then(() => {
+  if (!process.exitCode) console.log("browser test passed");
+}).catch((e) => fail(e.stack || e.message));

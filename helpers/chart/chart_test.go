@@ -1,0 +1,153 @@
+package chart
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+func dinnerSpans() []timing.Span {
+	u := timing.Unit()
+	return []timing.Span{
+		{Lane: "pasta", Task: "boil water", Start: 0, End: 3 * u},
+		{Lane: "meatballs", Task: "waiting for the GIL", Start: 2 * u, End: 3 * u},
+		{Lane: "salad", Task: "chop </script><script>alert(1)</script>", Start: 0, End: 3 * u},
+	}
+}
+
+func TestChartsBuildOptions(t *testing.T) {
+	t.Setenv(timing.UnitEnv, "100ms")
+	tests := []struct {
+		name  string
+		c     *Chart
+		wants []string
+	}{
+		{"gantt", Gantt("Dinner", dinnerSpans()), []string{
+			`"type":"custom"`, `"renderItem":function`, `"formatter":function`, `"name":"time (units)"`,
+			`"data":["pasta","meatballs","salad"]`, `"color":"#cfd3da"`, `1 unit = 100ms`}},
+		{"bars", Bars("Six dinners", "time (units)", []string{"a", "b"},
+			Series{"Go", []float64{13.0149, 5}}, Series{"seed", []float64{13}}), []string{
+			`"type":"bar"`, `"name":"Go"`, `"value":13.01`, `"value":"-"`, `"name":"time (units)"`}},
+		{"line", Line("Speed-up", "workers", "speed-up (x)", []float64{1, 2, 4},
+			Series{"measured", []float64{1, 1.9}}, Series{"ideal", []float64{1, 2, 4}}), []string{
+			`"type":"line"`, `"value":[2,1.9]`, `"name":"workers"`, `"name":"speed-up (x)"`}},
+	}
+	for _, tt := range tests {
+		opt := tt.c.Option()
+		for _, w := range tt.wants {
+			if !strings.Contains(opt, w) {
+				t.Errorf("%s: option lacks %s:\n%s", tt.name, w, opt)
+			}
+		}
+		if strings.Contains(opt, "__f__") {
+			t.Errorf("%s: function markers left in the option", tt.name)
+		}
+		frag := tt.c.Fragment()
+		if n := strings.Count(strings.ToLower(frag), "</script"); n != 1 {
+			t.Errorf("%s: fragment has %d </script, want exactly its own closing tag", tt.name, n)
+		}
+		if !strings.Contains(frag, missingLibrary[:30]) {
+			t.Errorf("%s: fragment does not explain a missing library", tt.name)
+		}
+	}
+}
+
+func TestFragmentIDsAreUnique(t *testing.T) {
+	c := Gantt("x", dinnerSpans())
+	id := regexp.MustCompile(`id="(ck_[0-9a-f]{16})"`)
+	a, b := id.FindStringSubmatch(c.Fragment()), id.FindStringSubmatch(c.Fragment())
+	if a == nil || b == nil || a[1] == b[1] {
+		t.Errorf("ids %v and %v: want two different ck_ ids", a, b)
+	}
+}
+
+func TestEmptyGantt(t *testing.T) {
+	c := Gantt("Nothing yet", nil)
+	if !strings.Contains(c.Option(), "0 tasks on 0 lanes") || c.height <= 0 {
+		t.Errorf("empty Gantt: height %d, option %s", c.height, c.Option())
+	}
+}
+
+func TestShowOutsideNotebookWritesAPage(t *testing.T) {
+	dir := t.TempDir()
+	defer display.Use(display.Files{Dir: dir})()
+	if err := Gantt("Synchronous dinner", dinnerSpans()).Show(); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "synchronous-dinner.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"<!DOCTYPE html>", `version="` + EChartsVersion + `"`, "define, exports, module", "ck-chart"} {
+		if !strings.Contains(string(page), w) {
+			t.Errorf("page lacks %q", w)
+		}
+	}
+}
+
+func TestShowInNotebookSendsTheFragment(t *testing.T) {
+	rec := &display.Recorder{}
+	defer display.Use(rec)()
+	if err := Bars("b", "units", []string{"x"}, Series{"s", []float64{1}}).Show(); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.Of("text/html")
+	if len(got) != 1 || strings.Contains(got[0].Body, "<!DOCTYPE") || !strings.Contains(got[0].Body, "ck-chart") {
+		t.Errorf("recorded %+v", got)
+	}
+}
+
+func TestLibraryPath(t *testing.T) {
+	t.Setenv(LibraryEnv, filepath.Join(t.TempDir(), "missing.js"))
+	if _, err := LibraryPath(); err == nil || !strings.Contains(err.Error(), LibraryEnv) {
+		t.Errorf("a missing %s gave %v", LibraryEnv, err)
+	}
+	t.Setenv(LibraryEnv, "")
+	p, err := LibraryPath()
+	if err != nil {
+		t.Fatalf("the set-up's library was not found: %v", err)
+	}
+	if !strings.HasSuffix(p, libraryRel) {
+		t.Errorf("LibraryPath() = %s", p)
+	}
+}
+
+func TestWrongLibraryVersion(t *testing.T) {
+	bogus := filepath.Join(t.TempDir(), "echarts.min.js")
+	os.WriteFile(bogus, []byte(`var version="4.0.0";`), 0o644)
+	t.Setenv(LibraryEnv, bogus)
+	library = struct {
+		once sync.Once
+		text string
+		err  error
+	}{}
+	defer func() {
+		library = struct {
+			once sync.Once
+			text string
+			err  error
+		}{}
+	}()
+	if _, err := loaderScript(); err == nil || !strings.Contains(err.Error(), "is not ECharts "+EChartsVersion) {
+		t.Errorf("a wrong library version gave %v", err)
+	}
+}
+
+func BenchmarkGantt100(b *testing.B) {
+	spans := make([]timing.Span, 100)
+	for i := range spans {
+		spans[i] = timing.Span{Lane: fmt.Sprintf("worker %d", i%8), Task: fmt.Sprintf("task %d", i),
+			Start: time.Duration(i) * time.Millisecond, End: time.Duration(i+5) * time.Millisecond}
+	}
+	for b.Loop() {
+		_ = Gantt("100 spans", spans).Fragment()
+	}
+}

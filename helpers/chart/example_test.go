@@ -1,0 +1,27 @@
+package chart_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/chart"
+	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+func ExampleGantt() {
+	defer display.Use(&display.Recorder{})() // in a notebook the chart appears in the cell
+	tl := timing.NewTimeline()
+	tl.Add(timing.Span{Lane: "pasta", Task: "boil water", Start: 0, End: 3 * time.Second})
+	c := chart.Gantt("Dinner", tl.Spans())
+	fmt.Println(c.Title(), c.Show())
+	// Output: Dinner <nil>
+}
+
+func ExampleBars() {
+	c := chart.Bars("Dinners", "time (units)", []string{"synchronous", "goroutines"},
+		chart.Series{Name: "Go", Values: []float64{13.02, 5.01}},
+		chart.Series{Name: "Python text", Values: []float64{13, 5}})
+	fmt.Println(c.Title())
+	// Output: Dinners
+}
