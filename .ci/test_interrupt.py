@@ -1,0 +1,102 @@
+"""An interrupted cell ends quickly and leaves no child process.
+
+Runs lesson 01's processes dinner through the real GoNB kernel at one second a unit (so the
+dinner would take 5 s), interrupts the kernel once the three children are running, and checks
+that the cell ends within 2 s and that none of the children is left.
+"""
+import os
+import pathlib
+import re
+import time
+
+import nbformat
+from jupyter_client.manager import start_new_kernel
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LESSON = ROOT / "notebooks" / "01-dinner.ipynb"
+
+
+def cells_of(nb, *markers):
+    """The sources of the code cells holding each marker, in order."""
+    out = []
+    for m in markers:
+        found = [c.source for c in nb.cells if c.cell_type == "code" and m in c.source]
+        assert found, f"no cell of {LESSON.name} holds {m!r}"
+        out.append(found[0])
+    return out
+
+
+def run(kc, code, timeout=180):
+    msg_id = kc.execute(code)
+    text = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            text.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            raise AssertionError(f"cell failed: {msg['content']['evalue']}")
+        elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return "".join(text)
+
+
+def alive(pid):
+    try:
+        state = pathlib.Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return not re.search(r"^State:\s+Z", state, re.M)  # a zombie is already dead
+
+
+def children_with_role():
+    pids = []
+    for env in pathlib.Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if b"COURSE_PROC_ROLE=" in env.read_bytes():
+                pids.append(int(env.parent.name))
+        except OSError:
+            pass
+    return [p for p in pids if alive(p)]
+
+
+def test_interrupt_kills_the_children():
+    nb = nbformat.read(LESSON, as_version=4)
+    setup, imports, recipes, dinner, cell = cells_of(
+        nb, "!*go mod edit", "stamp.Print()", "func step(", "func processDinner(", "proc.Serve(cooks) // in a child")
+    before = set(children_with_role())
+    os.environ["COURSE_TIME_UNIT"] = "1s"
+    km, kc = start_new_kernel(kernel_name="gonb", cwd=str(LESSON.parent))
+    try:
+        for code in (setup, imports, recipes, dinner):
+            run(kc, code)
+        msg_id = kc.execute(cell)
+        pids, text = [], ""
+        deadline = time.monotonic() + 120
+        while len(pids) < 3:
+            assert time.monotonic() < deadline, f"the children did not start: {text}"
+            msg = kc.get_iopub_msg(timeout=120)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
+                text += msg["content"]["text"]
+                pids = [int(p) for p in re.findall(r"in process (\d+)", text)]
+        assert all(alive(p) for p in pids), "a child died before the interrupt"
+        time.sleep(0.5)
+        started = time.monotonic()
+        km.interrupt_kernel()
+        while True:
+            msg = kc.get_iopub_msg(timeout=30)
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"]["execution_state"] == "idle"):
+                break
+        took = time.monotonic() - started
+        print(f"interrupted cell ended {took:.2f}s after the interrupt; children were {pids}")
+        assert took < 2.0, f"the interrupted cell took {took:.2f}s to end"
+        time.sleep(0.2)
+        left = [p for p in pids if alive(p)]
+        assert not left, f"children left running after the interrupt: {left}"
+        assert set(children_with_role()) <= before, "a course child process is still running"
+        # The kernel survives and runs the next cell.
+        assert "still here" in run(kc, '%%\nfmt.Println("still here")')
+    finally:
+        km.shutdown_kernel(now=True)
+        os.environ.pop("COURSE_TIME_UNIT", None)

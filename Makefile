@@ -1,0 +1,49 @@
+# Concurrency Kitchen. The two commands a learner needs:
+#   make lab    set up (once, idempotently) and open the course in JupyterLab
+#   make test   set up and run every test: Go helpers, notebooks with the real kernel, browser
+# Needs first: Go 1.26, Python 3 (with venv), Node.js with npm; `make test` also needs Chromium
+# (installed from Debian's packages when run as root).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+PORT ?= 8888
+export COURSE_TIME_UNIT_TEST ?= 100ms
+
+.PHONY: setup lab test test-go test-notebooks test-browser notebooks bench clean
+
+setup:
+	@bash .ci/setup
+
+lab: setup
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.port=$(PORT) $(ALLOW_ROOT)
+
+notebooks: setup
+	$(PY) .ci/lessons.py build
+
+test:
+	@bash .ci/setup --test
+	@$(MAKE) --no-print-directory test-go test-notebooks test-browser
+
+test-go:
+	@echo "== Go: gofmt, vet, tests with the race detector"
+	@test -z "$$(gofmt -l helpers)" || { gofmt -l helpers; echo "gofmt: files above need formatting"; exit 1; }
+	go vet ./...
+	go test -race -count=1 ./...
+
+test-notebooks:
+	@echo "== notebooks: in sync with lessons/, executed with the GoNB kernel (strict, unit $(COURSE_TIME_UNIT_TEST))"
+	$(PY) .ci/lessons.py check
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_notebooks.py .ci/test_interrupt.py
+
+test-browser:
+	@echo "== browser: JupyterLab + headless Chromium on lesson 01"
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) node .ci/browser-test.mjs 01-dinner
+
+bench: setup
+	go test -run '^$$' -bench . -benchmem ./helpers/...
+	$(PY) .ci/bench_cell.py
+
+clean:
+	rm -rf test-output course-output
