@@ -174,11 +174,30 @@ async function main() {
     execFileSync(path.join(ROOT, ".venv", "bin", "jupyter"), ["nbconvert", "--to", "html", "--output-dir", OUT,
       path.join(WORK, nbName)], { stdio: "ignore" });
     const html = path.join(OUT, `${LESSON}.html`);
-    const exported = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    exported.on("pageerror", (e) => console.log("exported page error:", e.message));
-    await exported.goto(`file://${html}`);
-    await checkCharts(exported, "exported HTML", expected);
-    await exported.locator(".ck-chart").first().screenshot({ path: path.join(OUT, `${LESSON}-exported.png`) });
+    // nbconvert's template loads RequireJS (and MathJax) from a CDN. Opened offline, neither
+    // loads; opened online, RequireJS is there, and a UMD library would register with it instead
+    // of defining window.echarts. Test both: offline, and with RequireJS served from node_modules.
+    for (const withRequire of [false, true]) {
+      const exported = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      exported.on("pageerror", (e) => console.log("exported page error:", e.message));
+      let requireLoaded = false;
+      await exported.route(/^https?:/, (route) => {
+        if (withRequire && /require(\.min)?\.js/.test(route.request().url())) {
+          requireLoaded = true;
+          return route.fulfill({ path: path.join(ROOT, "node_modules", "requirejs", "require.js"), contentType: "text/javascript" });
+        }
+        return route.abort();
+      });
+      await exported.goto(`file://${html}`);
+      const label = withRequire ? "exported HTML with RequireJS" : "exported HTML offline";
+      await checkCharts(exported, label, expected);
+      if (withRequire) {
+        const amd = await exported.evaluate(() => typeof window.define === "function" && !!window.define.amd);
+        if (!requireLoaded || !amd) fail(`${label}: RequireJS was not active (loaded ${requireLoaded}, define.amd ${amd})`);
+        await exported.locator(".ck-chart").first().screenshot({ path: path.join(OUT, `${LESSON}-exported.png`) });
+      }
+      await exported.close();
+    }
   } catch (e) {
     if (page) {
       await page.screenshot({ path: path.join(OUT, "failure.png") }).catch(() => {});
