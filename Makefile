@@ -11,7 +11,7 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PORT ?= 8888
 export COURSE_TIME_UNIT_TEST ?= 100ms
 
-.PHONY: setup lab test test-go test-notebooks test-browser notebooks bench clean
+.PHONY: setup lab test test-lint test-go test-notebooks test-browser notebooks bench clean
 
 setup:
 	@bash .ci/setup
@@ -24,7 +24,11 @@ notebooks: setup
 
 test:
 	@bash .ci/setup --test
-	@$(MAKE) --no-print-directory test-go test-notebooks test-browser
+	@$(MAKE) --no-print-directory test-lint test-go test-notebooks test-browser
+
+test-lint:
+	@echo "== lint: the Dockerfile (hadolint)"
+	$(VENV)/bin/hadolint Dockerfile
 
 test-go:
 	@echo "== Go: gofmt, vet, tests with the race detector"
@@ -33,9 +37,9 @@ test-go:
 	go test -race -count=1 ./...
 
 test-notebooks:
-	@echo "== notebooks: in sync with lessons/, executed with the GoNB kernel (strict, unit $(COURSE_TIME_UNIT_TEST))"
+	@echo "== kernel and notebooks: smoke test, lessons/ in sync, every notebook executed (strict, unit $(COURSE_TIME_UNIT_TEST)), an interrupt"
 	$(PY) .ci/lessons.py check
-	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_notebooks.py .ci/test_interrupt.py
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_kernel_smoke.py .ci/test_notebooks.py .ci/test_interrupt.py
 
 test-browser:
 	@echo "== browser: JupyterLab + headless Chromium on lesson 01"

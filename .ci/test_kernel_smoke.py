@@ -1,0 +1,37 @@
+"""Smoke test of the installed "Go (gonb)" kernel with jupyter_kernel_test.
+
+Kernel info, hello world on stdout, a text/html display through gonbui, and completion through
+gopls, against the kernel that the set-up installs into .venv.
+"""
+import unittest
+
+import jupyter_kernel_test as jkt
+
+# The course's setup line: it makes the repository's module (and through it gonbui, at the
+# version go.mod pins) available to the cell. Without it GoNB would `go get` gonbui's latest
+# version, which needs the network.
+SETUP = ('!*go mod edit -require=github.com/concurrency-kitchen/course@v0.0.0-00010101000000-000000000000 '
+         '-replace=github.com/concurrency-kitchen/course=$(cd "${COURSE_ROOT:-$GONB_DIR/..}" && pwd)\n')
+
+
+class GoNBKernelTests(jkt.KernelTests):
+    kernel_name = "gonb"
+    language_name = "go"
+    file_extension = ".go"
+
+    code_hello_world = 'import "fmt"\n\n%%\nfmt.Println("hello, world")'
+
+    code_display_data = [
+        {
+            "code": SETUP + 'import "github.com/janpfeifer/gonb/gonbui"\n\n%%\ngonbui.DisplayHTML("<b>kitchen</b>")',
+            "mime": "text/html",
+        },
+    ]
+
+    completion_samples = [
+        {"text": 'import "strings"\n\n%%\nstrings.ToUp', "matches": {"ToUpper", "ToUpperSpecial"}},
+    ]
+
+
+if __name__ == "__main__":
+    unittest.main()
