@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/internal/courseroot"
 )
 
 // EChartsVersion is the ECharts release the charts are written for; the
@@ -17,8 +17,8 @@ import (
 const EChartsVersion = "5.6.0"
 
 // LibraryEnv names a variable that may point at echarts.min.js. Without
-// it the library is looked for in node_modules/echarts/dist/ in the
-// working directory, its parents, and the course's own checkout.
+// it the library is node_modules/echarts/dist/echarts.min.js in the
+// course's checkout, where the set-up installs it.
 const LibraryEnv = "COURSE_ECHARTS_JS"
 
 const libraryRel = "node_modules/echarts/dist/echarts.min.js"
@@ -32,21 +32,9 @@ func LibraryPath() (string, error) {
 		}
 		return p, nil
 	}
-	var dirs []string
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			dirs = append(dirs, d)
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		// helpers/chart/setup.go -> the module root
-		dirs = append(dirs, filepath.Dir(filepath.Dir(filepath.Dir(file))))
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, libraryRel)
+	root, err := courseroot.Dir()
+	if err == nil {
+		p := filepath.Join(root, libraryRel)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}

@@ -47,10 +47,16 @@ type Func func(tl *timing.Timeline)
 // started by Start; in any other process it returns at once. funcs maps
 // names to functions. A child whose name is not in funcs exits with
 // status 3 and says so on standard error.
+//
+// Serve also runs the worker processes of a Pool, which serve the
+// functions registered with Define; funcs may then be nil.
 func Serve(funcs map[string]Func) {
 	role, ok := os.LookupEnv(RoleEnv)
 	if !ok {
 		return
+	}
+	if role == workerRole {
+		os.Exit(serveWorker(Default))
 	}
 	os.Exit(serveChild(role, funcs))
 }
@@ -90,11 +96,12 @@ type Child struct {
 	Name string // the function it runs
 	PID  int
 
-	cmd     *exec.Cmd
-	stderr  *tailWriter
-	spans   chan error // the result of collecting spans, once
-	waitErr error
-	once    sync.Once
+	cmd      *exec.Cmd
+	stderr   *tailWriter
+	spans    chan error // the result of collecting spans, once
+	collects bool       // spans are being collected from the child
+	waitErr  error
+	once     sync.Once
 }
 
 // Start runs the function registered under name in a new child process:
@@ -102,38 +109,48 @@ type Child struct {
 // tl, its output is printed with "[name] " in front of each line. The
 // child is killed when ctx is done.
 func Start(ctx context.Context, name string, tl *timing.Timeline) (*Child, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("proc: cannot find this program to start it again: %w", err)
-	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("proc: %w", err)
 	}
 	defer w.Close()
-
-	cmd := exec.CommandContext(ctx, self)
-	cmd.Env = append(childEnv(os.Environ()), tl.ChildEnv(3)...)
-	cmd.Env = append(cmd.Env,
-		RoleEnv+"="+name,
-		SpawnedEnv+"="+strconv.FormatInt(time.Now().UnixNano(), 10))
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.Stdin = nil // /dev/null: a child never reads the kernel's input
-	c := &Child{Name: name, cmd: cmd, stderr: &tailWriter{max: 20}, spans: make(chan error, 1)}
-	cmd.Stdout = &prefixWriter{prefix: "[" + name + "] ", w: os.Stdout}
-	cmd.Stderr = io.MultiWriter(&prefixWriter{prefix: "[" + name + "] ", w: os.Stderr}, c.stderr)
-	cmd.SysProcAttr = sysProcAttr()
-	cmd.WaitDelay = time.Second
-
-	if err := cmd.Start(); err != nil {
+	c, err := startCmd(ctx, name, name, []*os.File{w}, tl.ChildEnv(3))
+	if err != nil {
 		r.Close()
-		return nil, fmt.Errorf("proc: starting child %q: %w", name, err)
+		return nil, err
 	}
-	c.PID = cmd.Process.Pid
+	c.collects = true
 	go func() {
 		defer r.Close()
 		c.spans <- tl.Collect(r)
 	}()
+	return c, nil
+}
+
+// startCmd starts this program again as a child with the given role,
+// output prefixed with the lane's name, the extra files as descriptors 3,
+// 4, ... and the extra environment.
+func startCmd(ctx context.Context, role, lane string, files []*os.File, env []string) (*Child, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("proc: cannot find this program to start it again: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Env = append(childEnv(os.Environ()), env...)
+	cmd.Env = append(cmd.Env,
+		RoleEnv+"="+role,
+		SpawnedEnv+"="+strconv.FormatInt(time.Now().UnixNano(), 10))
+	cmd.ExtraFiles = files
+	cmd.Stdin = nil // /dev/null: a child never reads the kernel's input
+	c := &Child{Name: lane, cmd: cmd, stderr: &tailWriter{max: 20}, spans: make(chan error, 1)}
+	cmd.Stdout = &prefixWriter{prefix: "[" + lane + "] ", w: os.Stdout}
+	cmd.Stderr = io.MultiWriter(&prefixWriter{prefix: "[" + lane + "] ", w: os.Stderr}, c.stderr)
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("proc: starting child %q: %w", lane, err)
+	}
+	c.PID = cmd.Process.Pid
 	return c, nil
 }
 
@@ -145,7 +162,7 @@ func childEnv(env []string) []string {
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "GONB_PIPE", "GONB_PIPE_BACK", RoleEnv, SpawnedEnv, timing.OriginEnv, timing.FDEnv:
+		case "GONB_PIPE", "GONB_PIPE_BACK", RoleEnv, SpawnedEnv, maxMessageEnv, timing.OriginEnv, timing.FDEnv:
 			continue
 		}
 		out = append(out, kv)
@@ -159,7 +176,10 @@ func childEnv(env []string) []string {
 func (c *Child) Wait() error {
 	c.once.Do(func() {
 		err := c.cmd.Wait()
-		spanErr := <-c.spans
+		var spanErr error
+		if c.collects {
+			spanErr = <-c.spans
+		}
 		if err != nil {
 			var exit *exec.ExitError
 			if errors.As(err, &exit) {

@@ -1,0 +1,104 @@
+// Package pytwin runs the Python twin of an experiment: a script in the
+// course's lessons/python/ folder, run with the course's Python, which
+// prints its measurements as one JSON document. A lesson plots Python's
+// figure beside Go's, both measured in the same run.
+package pytwin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/internal/courseroot"
+)
+
+// PythonEnv names a Python interpreter to use instead of the course's.
+const PythonEnv = "COURSE_PYTHON"
+
+// Python returns the interpreter the twins run with: $COURSE_PYTHON, else
+// the course's virtualenv (.venv/bin/python), else python3 on PATH.
+func Python() (string, error) {
+	if p := os.Getenv(PythonEnv); p != "" {
+		return p, nil
+	}
+	if root, err := courseroot.Dir(); err == nil {
+		p := filepath.Join(root, ".venv", "bin", "python")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("python3")
+	if err != nil {
+		return "", errors.New("pytwin: no Python found: run the course set-up or set " + PythonEnv)
+	}
+	return p, nil
+}
+
+// Script returns the path of a twin script, lessons/python/name.
+func Script(name string) (string, error) {
+	if name == "" || strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, ".py") {
+		return "", fmt.Errorf("pytwin: %q is not the name of a script in lessons/python", name)
+	}
+	root, err := courseroot.Dir()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(root, "lessons", "python", name)
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("pytwin: %w", err)
+	}
+	return p, nil
+}
+
+// Run runs the twin script name with args and decodes the JSON it prints
+// into v. The script gets no standard input and is killed when ctx is
+// done; a failure names the script and quotes the end of its standard
+// error.
+func Run(ctx context.Context, name string, v any, args ...string) error {
+	py, err := Python()
+	if err != nil {
+		return err
+	}
+	script, err := Script(name)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, py, append([]string{script}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) } // its children too
+	cmd.WaitDelay = time.Second
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("pytwin: %s %s: %v%s", filepath.Base(py), name, err, tail(stderr.String()))
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), v); err != nil {
+		return fmt.Errorf("pytwin: %s printed no JSON document: %v (it printed %q)", name, err, trim(stdout.String(), 200))
+	}
+	return nil
+}
+
+func tail(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	return "; its last output:\n  " + strings.Join(lines[max(0, len(lines)-8):], "\n  ")
+}
+
+func trim(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
