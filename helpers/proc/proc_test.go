@@ -27,6 +27,7 @@ var testFuncs = map[string]Func{
 		fmt.Println("hanging")
 		time.Sleep(time.Hour)
 	},
+	"noop": func(tl *timing.Timeline) {},
 	"env": func(tl *timing.Timeline) {
 		fmt.Printf("pipe=%q back=%q\n", os.Getenv("GONB_PIPE"), os.Getenv("GONB_PIPE_BACK"))
 	},

@@ -23,8 +23,8 @@ func TestExpectation(t *testing.T) {
 		{Near(13, 0.3), 13.3, true, "13 ± 0.3"},
 		{Near(13, 0.3), 12.69, false, "13 ± 0.3"},
 		{Near(5, 0.2), 5.25, false, "5 ± 0.2"},
-		{Between(5, 5, 5.6), 5.4, true, "5 (5.0 to 5.6)"},
-		{Between(5, 5, 5.6), 4.9, false, "5 (5.0 to 5.6)"},
+		{Between(5, 5, 5.6), 5.4, true, "5 (5 to 5.6)"},
+		{Between(5, 5, 5.6), 4.9, false, "5 (5 to 5.6)"},
 		{NoModel, 99, true, "no model"},
 	}
 	for _, tt := range tests {
