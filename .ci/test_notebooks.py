@@ -44,8 +44,26 @@ def records(nb):
                 yield json.loads(rec) if isinstance(rec, str) else rec
 
 
+def cell_text(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        parts.append(out.get("text", ""))
+        parts.append(out.get("evalue", ""))
+        parts.extend(out.get("traceback", []))
+    return "\n".join(parts)
+
+
 def errors(nb):
     for i, cell in enumerate(nb.cells):
+        if "raises-exception" in cell.get("metadata", {}).get("tags", []):
+            # A cell that must fail, such as the race detector's report: it must have an error
+            # output, and the text its metadata expects.
+            expect = cell.metadata.get("course", {}).get("expect", "")
+            if not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                yield f"cell {i}: tagged raises-exception, but it raised nothing"
+            elif expect not in cell_text(cell):
+                yield f"cell {i}: its error does not say {expect!r}:\n{cell_text(cell)[-2000:]}"
+            continue
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 yield f"cell {i}: {out.get('ename')}: {out.get('evalue')}\n" + "\n".join(out.get("traceback", []))[-3000:]

@@ -68,3 +68,19 @@ func BenchmarkPythonTwin(b *testing.B) {
 	b.ReportMetric(got.Map["1"]*1e9, "py-map1000-chunk1-ns")
 	b.ReportMetric(got.Map["100"]*1e9, "py-map1000-chunk100-ns")
 }
+
+// BenchmarkRoundTrip1MiB sends 1 MiB to a worker and gets a small answer.
+func BenchmarkRoundTrip1MiB(b *testing.B) {
+	p, err := NewPool(context.Background(), PoolOptions{Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	payload := [][]byte{make([]byte, 1<<20)}
+	b.SetBytes(1 << 20)
+	for b.Loop() {
+		if _, err := Map(p, lengthOf, payload, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

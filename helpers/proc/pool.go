@@ -28,40 +28,40 @@ func serveWorker(reg *Registry) int {
 	if err != nil || max <= 0 {
 		max = DefaultMaxMessage
 	}
-	if err := writeFrame(out, response{ID: -1}, max); err != nil {
+	if err := writeFrame(out, -1, "", nil, nil, max); err != nil {
 		fmt.Fprintln(os.Stderr, "proc worker:", err)
 		return 5
 	}
 	ctx := context.Background()
 	for {
-		var req request
-		if err := readFrame(in, &req, max); err != nil {
+		id, name, args, _, err := readFrame(in, max)
+		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return 0
 			}
 			fmt.Fprintln(os.Stderr, "proc worker:", err)
 			return 5
 		}
-		resp := response{ID: req.ID, Results: make([][]byte, len(req.Args)), Errs: make([]string, len(req.Args))}
-		h, ok := reg.lookup(req.Name)
+		results, errs := make([][]byte, len(args)), make([]string, len(args))
+		h, ok := reg.lookup(name)
 		total := 0
-		for i, arg := range req.Args {
+		for i, arg := range args {
 			if !ok {
-				resp.Errs[i] = fmt.Sprintf("no function named %q in this program (have %s)", req.Name, reg.describe())
+				errs[i] = fmt.Sprintf("no function named %q in this program (have %s)", name, reg.describe())
 				continue
 			}
 			r, err := h(ctx, arg)
 			switch {
 			case err != nil:
-				resp.Errs[i] = err.Error()
-			case len(r) > max-1024 || total+len(r) > max-1024:
-				resp.Errs[i] = fmt.Sprintf("its result is %s, over the limit of %s for one message", size(len(r)), size(max))
+				errs[i] = err.Error()
+			case total+len(r) > max-1024:
+				errs[i] = fmt.Sprintf("its result is %s, over the limit of %s for one message", size(len(r)), size(max))
 			default:
-				resp.Results[i] = r
+				results[i] = r
 				total += len(r)
 			}
 		}
-		if err := writeFrame(out, resp, max); err != nil {
+		if err := writeFrame(out, id, "", results, errs, max); err != nil {
 			fmt.Fprintln(os.Stderr, "proc worker:", err)
 			return 5
 		}
@@ -241,7 +241,9 @@ func (p *Pool) startWorker(i int) (*worker, error) {
 		reqW.Close()
 		return nil, fmt.Errorf("proc: %w", err)
 	}
-	var tl *timing.Timeline = p.opts.Timeline
+	growPipe(reqW)
+	growPipe(respR)
+	tl := p.opts.Timeline
 	var spawned time.Duration
 	if tl != nil {
 		spawned = tl.Now()
@@ -266,8 +268,7 @@ func (p *Pool) startWorker(i int) (*worker, error) {
 	p.pids = append(p.pids, child.PID)
 	p.mu.Unlock()
 	w := &worker{lane: lane, child: child, req: reqW, resp: respR}
-	var ready response
-	if err := readFrame(respR, &ready, p.opts.MaxMessage); err != nil || ready.ID != -1 {
+	if id, _, _, _, err := readFrame(respR, p.opts.MaxMessage); err != nil || id != -1 {
 		w.stop()
 		return nil, w.died(fmt.Errorf("no ready message: %v", err))
 	}
@@ -285,30 +286,30 @@ func (w *worker) run(j *job, opts PoolOptions) error {
 	if opts.Timeline != nil {
 		start = opts.Timeline.Now()
 	}
-	if err := writeFrame(w.req, request{ID: w.id, Name: j.name, Args: j.args}, opts.MaxMessage); err != nil {
+	if err := writeFrame(w.req, w.id, j.name, j.args, nil, opts.MaxMessage); err != nil {
 		if errors.Is(err, errTooBig) { // nothing was sent: the worker is fine, the tasks fail
 			j.done(nil, repeatErr(fmt.Errorf("proc: the arguments of %s: %w", j.label, err), len(j.args)))
 			return nil
 		}
 		return w.died(err)
 	}
-	var resp response
-	if err := readFrame(w.resp, &resp, opts.MaxMessage); err != nil {
+	id, _, results, texts, err := readFrame(w.resp, opts.MaxMessage)
+	if err != nil {
 		return w.died(err)
 	}
-	if resp.ID != w.id || len(resp.Results) != len(j.args) || len(resp.Errs) != len(j.args) {
+	if id != w.id || len(results) != len(j.args) {
 		return w.died(fmt.Errorf("proc: worker %s answered out of turn", w.lane))
 	}
 	if opts.Timeline != nil {
 		opts.Timeline.Add(timing.Span{Lane: w.lane, Task: j.label, Start: start, End: opts.Timeline.Now()})
 	}
 	errs := make([]error, len(j.args))
-	for i, e := range resp.Errs {
+	for i, e := range texts {
 		if e != "" {
 			errs[i] = errors.New(e)
 		}
 	}
-	j.done(resp.Results, errs)
+	j.done(results, errs)
 	return nil
 }
 

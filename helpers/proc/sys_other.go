@@ -2,8 +2,14 @@
 
 package proc
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 // sysProcAttr: outside Linux there is no parent-death signal; children are
 // still killed when the context given to Start is done.
 func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+// growPipe does nothing outside Linux.
+func growPipe(*os.File) {}

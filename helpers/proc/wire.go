@@ -18,53 +18,100 @@ const DefaultMaxMessage = 64 << 20
 // lives on.
 var errTooBig = errors.New("message too big")
 
-// request asks a worker to run Name on each of Args (a chunk of tasks).
-type request struct {
-	ID   int
-	Name string
-	Args [][]byte // each gob-encoded
-}
+// A frame is a request or a response on the wire: its length in 4 bytes,
+// then the ID, the function name (empty in responses), and the items, each
+// a flag byte (1 for a value, 0 for an error text) and a length-prefixed
+// body. Items are gob-encoded values the frame carries as they are, so a
+// big argument is copied once into the frame and never re-encoded.
 
-// response carries, for each task of a request, its gob-encoded result or
-// its error.
-type response struct {
-	ID      int
-	Results [][]byte
-	Errs    []string
-}
-
-// writeFrame writes v, gob-encoded, behind its length in 4 bytes.
-func writeFrame(w io.Writer, v any, max int) error {
-	var buf bytes.Buffer
-	buf.Write(make([]byte, 4))
-	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
-		return err
+// writeFrame writes a request (errs nil) or a response.
+func writeFrame(w io.Writer, id int, name string, items [][]byte, errs []string, max int) error {
+	n := 4 + 4 + len(name) + 4
+	for i, it := range items {
+		if errs != nil && errs[i] != "" {
+			it = []byte(errs[i])
+		}
+		n += 1 + 4 + len(it)
 	}
-	n := buf.Len() - 4
 	if n > max {
 		return fmt.Errorf("%w: %s, over the limit of %s", errTooBig, size(n), size(max))
 	}
-	b := buf.Bytes()
-	binary.BigEndian.PutUint32(b, uint32(n))
-	_, err := w.Write(b)
+	buf := make([]byte, 0, 4+n)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(n))
+	buf = binary.BigEndian.AppendUint32(buf, uint32(int32(id)))
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(name)))
+	buf = append(buf, name...)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(items)))
+	for i, it := range items {
+		flag := byte(1)
+		if errs != nil && errs[i] != "" {
+			flag, it = 0, []byte(errs[i])
+		}
+		buf = append(buf, flag)
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(it)))
+		buf = append(buf, it...)
+	}
+	_, err := w.Write(buf)
 	return err
 }
 
-// readFrame reads one frame written by writeFrame into v.
-func readFrame(r io.Reader, v any, max int) error {
+// readFrame reads one frame. The items are slices of one buffer; an item
+// whose flag is 0 comes back as an error text in errs.
+func readFrame(r io.Reader, max int) (id int, name string, items [][]byte, errs []string, err error) {
 	var head [4]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
-		return err
+		return 0, "", nil, nil, err
 	}
 	n := int(binary.BigEndian.Uint32(head[:]))
 	if n > max {
-		return fmt.Errorf("proc: a message of %s is over the limit of %s", size(n), size(max))
+		return 0, "", nil, nil, fmt.Errorf("proc: a message of %s is over the limit of %s", size(n), size(max))
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(r, body); err != nil {
-		return fmt.Errorf("proc: message cut short: %w", err)
+		return 0, "", nil, nil, fmt.Errorf("proc: message cut short: %w", err)
 	}
-	return gob.NewDecoder(bytes.NewReader(body)).Decode(v)
+	bad := errors.New("proc: malformed message")
+	u32 := func() (int, bool) {
+		if len(body) < 4 {
+			return 0, false
+		}
+		v := binary.BigEndian.Uint32(body)
+		body = body[4:]
+		return int(v), true
+	}
+	raw, ok := u32()
+	if !ok {
+		return 0, "", nil, nil, bad
+	}
+	id = int(int32(uint32(raw)))
+	nl, ok := u32()
+	if !ok || nl > len(body) {
+		return 0, "", nil, nil, bad
+	}
+	name, body = string(body[:nl]), body[nl:]
+	count, ok := u32()
+	if !ok || count > len(body) {
+		return 0, "", nil, nil, bad
+	}
+	items, errs = make([][]byte, count), make([]string, count)
+	for i := range count {
+		if len(body) < 1 {
+			return 0, "", nil, nil, bad
+		}
+		flag := body[0]
+		body = body[1:]
+		l, ok := u32()
+		if !ok || l > len(body) {
+			return 0, "", nil, nil, bad
+		}
+		if flag == 0 {
+			errs[i] = string(body[:l])
+		} else {
+			items[i] = body[:l:l]
+		}
+		body = body[l:]
+	}
+	return id, name, items, errs, nil
 }
 
 // encode gob-encodes one value.
