@@ -9,7 +9,12 @@
 //     so other threads run meanwhile;
 //   - CSleep is a C function that sleeps without letting go (the seed's
 //     Cython c_sleep): every other thread waits;
-//   - the end of a thread lets go for good.
+//   - the end of a thread lets go for good;
+//   - Loop runs "Python code": the body of a loop, holding the lock, but
+//     handing it over when another thread has waited longer than the
+//     switch interval, as CPython's interpreter does between bytecodes;
+//   - Native runs a function that lets go of the lock while it computes,
+//     as NumPy does, so that it runs in parallel with the others.
 //
 // Waiting threads queue for the lock in the order they asked for it, and
 // the lock passes to the first in the queue when its holder lets go.
@@ -43,6 +48,10 @@ type Options struct {
 	// SwitchBetweenCalls makes a thread that returns from a C call hand
 	// the lock to a thread that has waited longer than Interval.
 	SwitchBetweenCalls bool
+
+	// Cooperative turns forced switching off altogether: a thread lets go
+	// only in Sleep, Native or at its end, like an asyncio task at await.
+	Cooperative bool
 }
 
 // A GIL is one interpreter's lock and the threads that share it.
@@ -173,4 +182,49 @@ func (t *Thread) release() {
 		panic(fmt.Sprintf("gil: thread %q lets go of a lock it does not hold", t.Name))
 	}
 	g.handOffLocked()
+}
+
+// checkEvery is how many loop iterations run between two checks for a
+// switch request: the model's stand-in for CPython's "eval breaker".
+const checkEvery = 256
+
+// Loop runs body(0), ..., body(n-1) as Python code: holding the lock, and
+// handing it to the first waiting thread whenever that one has waited
+// longer than the switch interval (unless the model is cooperative). Each
+// stretch the thread runs is recorded as task.
+func (t *Thread) Loop(task string, n int, body func(i int)) {
+	g := t.g
+	start := g.tl.Now()
+	for i := range n {
+		body(i)
+		if g.opts.Cooperative || (i+1)%checkEvery != 0 || i+1 == n {
+			continue
+		}
+		g.mu.Lock()
+		if len(g.queue) == 0 || g.tl.Now()-g.queue[0].since < g.opts.Interval {
+			g.mu.Unlock()
+			continue
+		}
+		g.tl.Add(timing.Span{Lane: t.Name, Task: task, Start: start, End: g.tl.Now()})
+		g.handOffLocked()
+		g.enqueueLocked(t)
+		g.mu.Unlock()
+		t.await()
+		start = g.tl.Now()
+	}
+	g.tl.Add(timing.Span{Lane: t.Name, Task: task, Start: start, End: g.tl.Now()})
+}
+
+// Native runs f without the lock, as a C extension that releases the GIL
+// does (NumPy's number crunching, say), then queues to take the lock back.
+// f runs in parallel with the other threads. It is recorded as task.
+func (t *Thread) Native(task string, f func()) {
+	end := t.g.tl.Track(t.Name, task)
+	t.release()
+	f()
+	end()
+	t.g.mu.Lock()
+	t.g.enqueueLocked(t)
+	t.g.mu.Unlock()
+	t.await()
 }

@@ -1,10 +1,13 @@
 package gil
 
 import (
+	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
@@ -132,5 +135,78 @@ func TestThreadsRunInStartOrder(t *testing.T) {
 	wg.Wait()
 	if !slices.Equal(order, names) {
 		t.Errorf("threads ran in order %v, want %v", order, names)
+	}
+}
+
+// spin does n rounds of arithmetic; sink keeps the compiler from dropping it.
+var sink uint64
+
+func spin(n int) {
+	x := uint64(88172645463325252)
+	for range n {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+	}
+	sink += x
+}
+
+// cpuRun runs threads that each do rounds of work, in the given way, and
+// returns the wall time.
+func cpuRun(threads, rounds int, opts Options, native bool) (time.Duration, *timing.Timeline) {
+	tl := timing.NewTimeline()
+	g := New(tl, opts)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range threads {
+		th := g.NewThread(fmt.Sprintf("thread %d", i+1))
+		wg.Go(func() {
+			th.Run(func(t *Thread) {
+				if native {
+					t.Native("native work", func() { spin(rounds) })
+					return
+				}
+				const step = 1000
+				t.Loop("python work", rounds/step, func(int) { spin(step) })
+			})
+		})
+	}
+	wg.Wait()
+	return time.Since(start), tl
+}
+
+func TestCPUWorkUnderTheGIL(t *testing.T) {
+	const rounds = 30_000_000 // tens of milliseconds of work
+	serial, _ := cpuRun(1, 4*rounds, Options{}, false)
+	threaded, tl := cpuRun(4, rounds, Options{}, false)
+	ratio := float64(threaded) / float64(serial)
+	// Threads under the GIL give no speed-up on CPU work: about the serial time.
+	if ratio < 0.85 || ratio > 1.4 {
+		t.Errorf("4 threads took %v, serial %v: ratio %.2f, want about 1", threaded, serial, ratio)
+	}
+	// The threads took turns: each ran in several stretches.
+	stretches := 0
+	for _, s := range tl.Spans() {
+		if s.Task == "python work" {
+			stretches++
+		}
+	}
+	if stretches < 8 {
+		t.Errorf("only %d stretches of work: the threads did not take turns", stretches)
+	}
+
+	coop, tl := cpuRun(4, rounds, Options{Cooperative: true}, false)
+	for _, s := range tl.Spans() {
+		if s.Task == "python work" && s.Duration() < coop/8 {
+			t.Errorf("a cooperative thread was switched out: %+v", s)
+		}
+	}
+
+	if runtime.NumCPU() >= 2 {
+		native, _ := cpuRun(2, 2*rounds, Options{}, true)
+		serial2, _ := cpuRun(1, 4*rounds, Options{}, false)
+		if r := float64(native) / float64(serial2); r > 0.8 {
+			t.Errorf("2 native calls took %v against %v serial (ratio %.2f): they should run in parallel", native, serial2, r)
+		}
 	}
 }
