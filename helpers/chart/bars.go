@@ -18,7 +18,7 @@ type Series struct {
 // experiment), one bar per series in each group. A series named after the
 // seed's printed figure sits beside the measured one as a reference. yName
 // is the value axis name with its unit, such as "time (units)". Missing
-// values (a series shorter than categories) are left out.
+// values (a series shorter than categories, or NaN) are left out.
 func Bars(title, yName string, categories []string, series ...Series) *Chart {
 	c := charts.NewBar()
 	c.SetGlobalOptions(
@@ -34,7 +34,7 @@ func Bars(title, yName string, categories []string, series ...Series) *Chart {
 	for _, s := range series {
 		data := make([]opts.BarData, len(categories))
 		for i := range data {
-			if i < len(s.Values) {
+			if i < len(s.Values) && !math.IsNaN(s.Values[i]) {
 				data[i] = opts.BarData{Value: math.Round(s.Values[i]*100) / 100}
 			} else {
 				data[i] = opts.BarData{Value: "-"}

@@ -151,3 +151,12 @@ func BenchmarkGantt100(b *testing.B) {
 		_ = Gantt("100 spans", spans).Fragment()
 	}
 }
+
+func TestSpeedUp(t *testing.T) {
+	c := SpeedUp("GOMAXPROCS sweep", []float64{1, 2, 4}, []float64{1, 1.93, 1.95}, 2)
+	for _, w := range []string{`"markLine"`, `"xAxis":2`, `"value":[2,1.93]`, `"value":[4,4]`, `"type":"dashed"`, "2 cores"} {
+		if !strings.Contains(c.Option(), w) {
+			t.Errorf("option lacks %s: %s", w, c.Option())
+		}
+	}
+}

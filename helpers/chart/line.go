@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"fmt"
+
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
@@ -27,5 +29,34 @@ func Line(title, xName, yName string, x []float64, series ...Series) *Chart {
 		}
 		c.AddSeries(s.Name, data, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}))
 	}
+	return &Chart{title: title, height: 400, option: optionOf(c, jsonOf(&c.BaseConfiguration))}
+}
+
+// SpeedUp draws measured speed-ups against the number of workers (or
+// GOMAXPROCS), with the ideal line (speed-up = workers) and a vertical
+// line at the machine's core count, past which no CPU-bound work can
+// gain.
+func SpeedUp(title string, workers, speedups []float64, cores int) *Chart {
+	c := charts.NewLine()
+	c.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf("this machine has %d cores", cores)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "40"}),
+		charts.WithGridOpts(opts.Grid{Left: "8%", Right: "8%", Top: "90", Bottom: "60"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "workers", NameLocation: "middle", NameGap: 28, Min: 0}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "speed-up (x)"}),
+	)
+	measured := make([]opts.LineData, 0, len(workers))
+	ideal := make([]opts.LineData, 0, len(workers))
+	for i := range min(len(workers), len(speedups)) {
+		measured = append(measured, opts.LineData{Value: []float64{workers[i], round(speedups[i])}})
+		ideal = append(ideal, opts.LineData{Value: []float64{workers[i], workers[i]}})
+	}
+	c.AddSeries("measured", measured,
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: fmt.Sprintf("%d cores", cores), XAxis: cores}))
+	c.AddSeries("ideal (speed-up = workers)", ideal,
+		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
 	return &Chart{title: title, height: 400, option: optionOf(c, jsonOf(&c.BaseConfiguration))}
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,7 +140,7 @@ func TestThreadsRunInStartOrder(t *testing.T) {
 }
 
 // spin does n rounds of arithmetic; sink keeps the compiler from dropping it.
-var sink uint64
+var sink atomic.Uint64
 
 func spin(n int) {
 	x := uint64(88172645463325252)
@@ -148,7 +149,7 @@ func spin(n int) {
 		x ^= x >> 7
 		x ^= x << 17
 	}
-	sink += x
+	sink.Add(x)
 }
 
 // cpuRun runs threads that each do rounds of work, in the given way, and
