@@ -12,15 +12,10 @@ import (
 // their units.
 func Line(title, xName, yName string, x []float64, series ...Series) *Chart {
 	c := charts.NewLine()
-	c.SetGlobalOptions(
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: title}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30"}),
-		charts.WithGridOpts(opts.Grid{Left: "8%", Right: "6%", Top: "80", Bottom: "60"}),
+	c.SetGlobalOptions(append(seriesChartOpts(title, opts.Grid{Left: "8%", Right: "6%", Top: "80", Bottom: "60"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xName, NameLocation: "middle", NameGap: 28}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yName}),
-	)
+	)...)
 	for _, s := range series {
 		n := min(len(x), len(s.Values))
 		data := make([]opts.LineData, n)
