@@ -3,7 +3,6 @@ package gil
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -176,24 +175,38 @@ func cpuRun(threads, rounds int, opts Options, native bool) (time.Duration, *tim
 	return time.Since(start), tl
 }
 
+// overlap returns how long two spans ran at the same time.
+func overlap(a, b timing.Span) time.Duration {
+	return max(0, min(a.End, b.End)-max(a.Start, b.Start))
+}
+
 func TestCPUWorkUnderTheGIL(t *testing.T) {
 	const rounds = 30_000_000 // tens of milliseconds of work
 	serial, _ := cpuRun(1, 4*rounds, Options{}, false)
 	threaded, tl := cpuRun(4, rounds, Options{}, false)
-	ratio := float64(threaded) / float64(serial)
-	// Threads under the GIL give no speed-up on CPU work: about the serial time.
-	if ratio < 0.85 || ratio > 1.4 {
-		t.Errorf("4 threads took %v, serial %v: ratio %.2f, want about 1", threaded, serial, ratio)
-	}
-	// The threads took turns: each ran in several stretches.
-	stretches := 0
+	// Under the GIL, no two stretches of Python work ever run at once (a
+	// hand-over takes a few microseconds, hence the small allowance)...
+	var work []timing.Span
 	for _, s := range tl.Spans() {
 		if s.Task == "python work" {
-			stretches++
+			work = append(work, s)
 		}
 	}
-	if stretches < 8 {
-		t.Errorf("only %d stretches of work: the threads did not take turns", stretches)
+	for i, a := range work {
+		for _, b := range work[i+1:] {
+			if a.Lane != b.Lane && overlap(a, b) > time.Millisecond {
+				t.Errorf("two threads ran Python code at once: %+v and %+v", a, b)
+			}
+		}
+	}
+	// ...the threads took turns, in several stretches each...
+	if len(work) < 8 {
+		t.Errorf("only %d stretches of work: the threads did not take turns", len(work))
+	}
+	// ...and so they give no speed-up: a generous band, as other tests may
+	// be using the cores meanwhile.
+	if ratio := float64(threaded) / float64(serial); ratio < 0.6 || ratio > 2.5 {
+		t.Errorf("4 threads took %v, serial %v: ratio %.2f, want about 1", threaded, serial, ratio)
 	}
 
 	coop, tl := cpuRun(4, rounds, Options{Cooperative: true}, false)
@@ -203,11 +216,16 @@ func TestCPUWorkUnderTheGIL(t *testing.T) {
 		}
 	}
 
-	if runtime.NumCPU() >= 2 {
-		native, _ := cpuRun(2, 2*rounds, Options{}, true)
-		serial2, _ := cpuRun(1, 4*rounds, Options{}, false)
-		if r := float64(native) / float64(serial2); r > 0.8 {
-			t.Errorf("2 native calls took %v against %v serial (ratio %.2f): they should run in parallel", native, serial2, r)
+	// Native calls let go of the lock: they run at the same time (on one
+	// core, interleaved; on several, in parallel).
+	_, tl = cpuRun(2, 2*rounds, Options{}, true)
+	var native []timing.Span
+	for _, s := range tl.Spans() {
+		if s.Task == "native work" {
+			native = append(native, s)
 		}
+	}
+	if len(native) != 2 || overlap(native[0], native[1]) < min(native[0].Duration(), native[1].Duration())/2 {
+		t.Errorf("the native calls did not run at the same time: %+v", native)
 	}
 }
