@@ -39,11 +39,13 @@ test-go:
 test-notebooks:
 	@echo "== kernel and notebooks: smoke test, lessons/ in sync, every notebook executed (strict, unit $(COURSE_TIME_UNIT_TEST)), an interrupt"
 	$(PY) .ci/lessons.py check
-	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_kernel_smoke.py .ci/test_notebooks.py .ci/test_interrupt.py
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_kernel_smoke.py .ci/test_notebooks.py .ci/test_interrupt.py; \
+	  status=$$?; bash .ci/reap-gopls; exit $$status
 
 test-browser:
 	@echo "== browser: JupyterLab + headless Chromium on lesson 01"
-	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) node .ci/browser-test.mjs 01-dinner
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) node .ci/browser-test.mjs 01-dinner; \
+	  status=$$?; bash .ci/reap-gopls; exit $$status
 
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./helpers/...
