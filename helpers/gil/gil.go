@@ -10,9 +10,10 @@
 //   - CSleep is a C function that sleeps without letting go (the seed's
 //     Cython c_sleep): every other thread waits;
 //   - the end of a thread lets go for good;
-//   - Loop runs "Python code": the body of a loop, holding the lock, but
-//     handing it over when another thread has waited longer than the
-//     switch interval, as CPython's interpreter does between bytecodes;
+//   - Python (and Loop, for a loop) runs "Python code": holding the lock,
+//     but handing it over at a Step when another thread has waited longer
+//     than the switch interval, as CPython's interpreter does between
+//     bytecodes;
 //   - Native runs a function that lets go of the lock while it computes,
 //     as NumPy does, so that it runs in parallel with the others.
 //
@@ -80,6 +81,12 @@ type Thread struct {
 	wake chan struct{} // receives when the lock is handed to this thread
 
 	since time.Duration // when it joined the queue, on the timeline's clock
+
+	// Inside Python: the task, when the current stretch began, and the
+	// steps taken (used only by the thread's own goroutine).
+	task    string
+	stretch time.Duration
+	steps   int
 }
 
 // NewThread creates a thread that asks for the lock now, from the calling
@@ -184,35 +191,53 @@ func (t *Thread) release() {
 	g.handOffLocked()
 }
 
-// checkEvery is how many loop iterations run between two checks for a
-// switch request: the model's stand-in for CPython's "eval breaker".
+// checkEvery is how many steps run between two checks for a switch
+// request: the model's stand-in for CPython's "eval breaker".
 const checkEvery = 256
 
-// Loop runs body(0), ..., body(n-1) as Python code: holding the lock, and
-// handing it to the first waiting thread whenever that one has waited
-// longer than the switch interval (unless the model is cooperative). Each
-// stretch the thread runs is recorded as task.
-func (t *Thread) Loop(task string, n int, body func(i int)) {
+// Python runs f as Python code recorded as task: holding the lock, while f
+// calls t.Step at its "bytecode boundaries" (a loop iteration, a function
+// call), where the thread hands the lock to the first waiting thread if
+// that one has waited longer than the switch interval. Each stretch the
+// thread runs is a span. Python calls do not nest.
+func (t *Thread) Python(task string, f func()) {
+	t.task, t.stretch, t.steps = task, t.g.tl.Now(), 0
+	f()
+	t.g.tl.Add(timing.Span{Lane: t.Name, Task: task, Start: t.stretch, End: t.g.tl.Now()})
+	t.task = ""
+}
+
+// Step marks a bytecode boundary inside Python: every checkEvery steps it
+// hands the lock over when a thread has waited longer than the switch
+// interval (never in a cooperative model). Outside Python it does nothing.
+func (t *Thread) Step() {
+	t.steps++
 	g := t.g
-	start := g.tl.Now()
-	for i := range n {
-		body(i)
-		if g.opts.Cooperative || (i+1)%checkEvery != 0 || i+1 == n {
-			continue
-		}
-		g.mu.Lock()
-		if len(g.queue) == 0 || g.tl.Now()-g.queue[0].since < g.opts.Interval {
-			g.mu.Unlock()
-			continue
-		}
-		g.tl.Add(timing.Span{Lane: t.Name, Task: task, Start: start, End: g.tl.Now()})
-		g.handOffLocked()
-		g.enqueueLocked(t)
-		g.mu.Unlock()
-		t.await()
-		start = g.tl.Now()
+	if t.task == "" || g.opts.Cooperative || t.steps%checkEvery != 0 {
+		return
 	}
-	g.tl.Add(timing.Span{Lane: t.Name, Task: task, Start: start, End: g.tl.Now()})
+	g.mu.Lock()
+	if len(g.queue) == 0 || g.tl.Now()-g.queue[0].since < g.opts.Interval {
+		g.mu.Unlock()
+		return
+	}
+	g.tl.Add(timing.Span{Lane: t.Name, Task: t.task, Start: t.stretch, End: g.tl.Now()})
+	g.handOffLocked()
+	g.enqueueLocked(t)
+	g.mu.Unlock()
+	t.await()
+	t.stretch = g.tl.Now()
+}
+
+// Loop runs body(0), ..., body(n-1) as Python code (see Python), with a
+// step after each iteration.
+func (t *Thread) Loop(task string, n int, body func(i int)) {
+	t.Python(task, func() {
+		for i := range n {
+			body(i)
+			t.Step()
+		}
+	})
 }
 
 // Native runs f without the lock, as a C extension that releases the GIL

@@ -229,3 +229,37 @@ func TestCPUWorkUnderTheGIL(t *testing.T) {
 		t.Errorf("the native calls did not run at the same time: %+v", native)
 	}
 }
+
+func fibGIL(t *Thread, n int) int {
+	t.Step()
+	if n < 2 {
+		return n
+	}
+	return fibGIL(t, n-1) + fibGIL(t, n-2)
+}
+
+func TestPythonRecursionTakesTurns(t *testing.T) {
+	tl := timing.NewTimeline()
+	g := New(tl, Options{})
+	var wg sync.WaitGroup
+	results := make([]int, 2)
+	for i := range 2 {
+		th := g.NewThread(fmt.Sprintf("fib %d", i))
+		wg.Go(func() {
+			th.Run(func(t *Thread) { t.Python("fib(32)", func() { results[i] = fibGIL(t, 32) }) })
+		})
+	}
+	wg.Wait()
+	if results[0] != 2178309 || results[1] != 2178309 {
+		t.Errorf("fib(32) = %v", results)
+	}
+	stretches := 0
+	for _, s := range tl.Spans() {
+		if s.Task == "fib(32)" {
+			stretches++
+		}
+	}
+	if stretches < 3 {
+		t.Errorf("%d stretches: the two recursions did not take turns", stretches)
+	}
+}
