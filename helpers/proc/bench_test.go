@@ -2,6 +2,9 @@ package proc
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,4 +86,86 @@ func BenchmarkRoundTrip1MiB(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The is_prime benchmarks of lesson 04: PRIMES serially, in a pool of
+// goroutines, in a pool of worker processes, and Python's executors on the
+// same numbers in the same run.
+var primes = []uint64{112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419}
+
+func isPrime(n uint64) bool {
+	if n%2 == 0 {
+		return false
+	}
+	for i := uint64(3); i*i <= n; i += 2 {
+		if n%i == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+var isPrimeFn = Define("bench is_prime", func(_ context.Context, n uint64) (bool, error) { return isPrime(n), nil })
+
+func BenchmarkIsPrimeSerial(b *testing.B) {
+	for b.Loop() {
+		for _, n := range primes {
+			isPrime(n)
+		}
+	}
+}
+
+func BenchmarkIsPrimeGoroutinePool(b *testing.B) {
+	for b.Loop() {
+		jobs := make(chan uint64)
+		var wg sync.WaitGroup
+		for range runtime.NumCPU() {
+			wg.Go(func() {
+				for n := range jobs {
+					isPrime(n)
+				}
+			})
+		}
+		for _, n := range primes {
+			jobs <- n
+		}
+		close(jobs)
+		wg.Wait()
+	}
+}
+
+// BenchmarkIsPrimeProcessPool includes starting the pool, as Python's
+// `with ProcessPoolExecutor() as ex: ex.map(...)` does.
+func BenchmarkIsPrimeProcessPool(b *testing.B) {
+	for b.Loop() {
+		p, err := NewPool(context.Background(), PoolOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Map(p, isPrimeFn, primes, 1); err != nil {
+			b.Fatal(err)
+		}
+		p.Close()
+	}
+}
+
+// BenchmarkIsPrimePythonTwin runs lessons/python/primes.py and reports
+// its serial, ThreadPoolExecutor and ProcessPoolExecutor times.
+func BenchmarkIsPrimePythonTwin(b *testing.B) {
+	var got struct {
+		Serial    float64 `json:"serial_s"`
+		Threads   float64 `json:"threads_s"`
+		Processes float64 `json:"processes_s"`
+	}
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		err := pytwin.Run(ctx, "primes.py", &got, fmt.Sprint(runtime.NumCPU()))
+		cancel()
+		if err != nil {
+			b.Skip(err)
+		}
+	}
+	b.ReportMetric(got.Serial*1e9, "py-serial-ns")
+	b.ReportMetric(got.Threads*1e9, "py-threadpool-ns")
+	b.ReportMetric(got.Processes*1e9, "py-processpool-ns")
 }
