@@ -128,23 +128,29 @@ func (t *Thread) CSleep(task string, units float64) {
 	time.Sleep(timing.Units(units))
 	end()
 	if t.g.opts.SwitchBetweenCalls {
-		t.checkSwitch()
+		t.checkSwitch(nil)
 	}
 }
 
 // checkSwitch hands the lock over when the first waiting thread has asked
-// for it longer than the switch interval ago.
-func (t *Thread) checkSwitch() {
+// for it longer than the switch interval ago, and waits to get it back.
+// before runs, under the lock, just before the hand-over. It reports
+// whether the thread switched.
+func (t *Thread) checkSwitch(before func()) bool {
 	g := t.g
 	g.mu.Lock()
 	if len(g.queue) == 0 || g.tl.Now()-g.queue[0].since < g.opts.Interval {
 		g.mu.Unlock()
-		return
+		return false
+	}
+	if before != nil {
+		before()
 	}
 	g.handOffLocked()
 	g.enqueueLocked(t)
 	g.mu.Unlock()
 	t.await()
+	return true
 }
 
 // enqueueLocked puts t in line for the lock, or gives it the lock at once
@@ -216,17 +222,10 @@ func (t *Thread) Step() {
 	if t.task == "" || g.opts.Cooperative || t.steps%checkEvery != 0 {
 		return
 	}
-	g.mu.Lock()
-	if len(g.queue) == 0 || g.tl.Now()-g.queue[0].since < g.opts.Interval {
-		g.mu.Unlock()
-		return
+	end := func() { g.tl.Add(timing.Span{Lane: t.Name, Task: t.task, Start: t.stretch, End: g.tl.Now()}) }
+	if t.checkSwitch(end) {
+		t.stretch = g.tl.Now()
 	}
-	g.tl.Add(timing.Span{Lane: t.Name, Task: t.task, Start: t.stretch, End: g.tl.Now()})
-	g.handOffLocked()
-	g.enqueueLocked(t)
-	g.mu.Unlock()
-	t.await()
-	t.stretch = g.tl.Now()
 }
 
 // Loop runs body(0), ..., body(n-1) as Python code (see Python), with a
