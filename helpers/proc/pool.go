@@ -378,6 +378,8 @@ func Map[A, R any](p *Pool, fn *Fn[A, R], args []A, chunk int) ([]R, error) {
 		label := fmt.Sprintf("%s #%d", fn.name, lo)
 		if hi-lo > 1 {
 			label = fmt.Sprintf("%s #%d-%d", fn.name, lo, hi-1)
+		} else if a := fmt.Sprint(args[lo]); len(a) <= 24 {
+			label = fmt.Sprintf("%s(%s)", fn.name, a) // a short argument names the task best: fib(41)
 		}
 		wg.Add(1)
 		p.submit(&job{name: fn.name, label: label, args: batch, done: func(res [][]byte, es []error) {

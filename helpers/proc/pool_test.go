@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
 // Functions the test binary's workers serve: Define at package level, so
@@ -241,5 +243,29 @@ func TestClosedPool(t *testing.T) {
 	p.Close()
 	if _, err := Submit(p, square, 2).Wait(); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Errorf("Submit on a closed pool: %v", err)
+	}
+}
+
+func TestTimelineLabels(t *testing.T) {
+	tl := timing.NewTimeline()
+	p := newPool(t, context.Background(), PoolOptions{Workers: 1, Timeline: tl})
+	if _, err := Map(p, square, []int{7}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Map(p, echo, [][]byte{make([]byte, 100)}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Map(p, square, []int{1, 2, 3}, 3); err != nil {
+		t.Fatal(err)
+	}
+	var tasks []string
+	for _, s := range tl.Spans() {
+		if s.Lane == "worker 1" && s.Task != StartupTask {
+			tasks = append(tasks, s.Task)
+		}
+	}
+	want := []string{"square(7)", "echo #0", "square #0-2"}
+	if strings.Join(tasks, "|") != strings.Join(want, "|") {
+		t.Errorf("task labels %q, want %q", tasks, want)
 	}
 }
