@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"runtime"
 	"strconv"
 	"sync"
@@ -378,7 +379,7 @@ func Map[A, R any](p *Pool, fn *Fn[A, R], args []A, chunk int) ([]R, error) {
 		label := fmt.Sprintf("%s #%d", fn.name, lo)
 		if hi-lo > 1 {
 			label = fmt.Sprintf("%s #%d-%d", fn.name, lo, hi-1)
-		} else if a := fmt.Sprint(args[lo]); len(a) <= 24 {
+		} else if a, ok := shortArg(args[lo]); ok {
 			label = fmt.Sprintf("%s(%s)", fn.name, a) // a short argument names the task best: fib(41)
 		}
 		wg.Add(1)
@@ -437,4 +438,20 @@ func Submit[A, R any](p *Pool, fn *Fn[A, R], arg A) *Future[R] {
 		}
 	}})
 	return f
+}
+
+// shortArg formats a number, a bool or a short string, and reports false
+// for anything else, without formatting it (an argument may be megabytes).
+func shortArg(a any) (string, bool) {
+	v := reflect.ValueOf(a)
+	switch v.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return fmt.Sprint(a), true
+	case reflect.String:
+		if v.Len() <= 24 {
+			return fmt.Sprint(a), true
+		}
+	}
+	return "", false
 }

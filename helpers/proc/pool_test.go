@@ -269,3 +269,24 @@ func TestTimelineLabels(t *testing.T) {
 		t.Errorf("task labels %q, want %q", tasks, want)
 	}
 }
+
+func TestShortArg(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+		ok   bool
+	}{
+		{41, "41", true},
+		{uint64(7), "7", true},
+		{true, "true", true},
+		{"http://x/200", "http://x/200", true},
+		{strings.Repeat("x", 25), "", false},
+		{make([]byte, 1<<20), "", false},
+		{struct{ A int }{1}, "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := shortArg(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("shortArg(%T) = %q, %v", tt.in, got, ok)
+		}
+	}
+}
