@@ -1,9 +1,18 @@
-// Package offline is the course's offline internet: a web server on a
-// free loopback port that stands in for the sites the seeds fetch, so that
-// every lesson runs with no network.
+// Package offline is the course's offline internet: one web server on a
+// free loopback port, and HTTP clients whose every connection goes to it,
+// so that a lesson writes real addresses (http://amazon.com) and sees real
+// names in every message, with no network.
 //
-// It serves, like httpstat.us, /200?sleep=MS: a 200 answer after MS
-// milliseconds.
+// It serves:
+//   - the uptime checker's sites (Sites): each answers after a fixed
+//     latency of its own (Latency, in time units); the Refusing ones answer
+//     HEAD with 405; the Silent (invented) ones never answer;
+//   - httpstat.us-like delays: /200?sleep=MS on any address of the server,
+//     or on httpstat.us through a Client;
+//   - EuroPython-like pages with known word counts (EuroPythonWords);
+//   - sites that fail in the ways real ones do (BadSites).
+//
+// Close stops it and leaves no goroutine or connection behind.
 package offline
 
 import (
@@ -14,54 +23,171 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
 // MaxSleep bounds the sleep a request may ask for.
 const MaxSleep = 60 * time.Second
 
-// A Server is a running offline web server.
+// A Server is a running offline internet.
 type Server struct {
 	srv  *http.Server
-	base string
+	addr string
+	unit time.Duration
 	done chan error
+
+	closing  chan struct{}
+	handlers sync.WaitGroup // requests in progress, hijacked ones included
+
+	mu         sync.Mutex
+	hijacked   map[net.Conn]struct{}
+	transports []*http.Transport
 }
 
-// Start starts a server on a free port of 127.0.0.1.
+// Start starts the offline internet on a free port of 127.0.0.1, with site
+// latencies in units of timing.Unit().
 func Start() (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("offline: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /200", delay)
-	mux.HandleFunc("HEAD /200", delay)
 	s := &Server{
-		srv:  &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
-		base: "http://" + ln.Addr().String(),
-		done: make(chan error, 1),
+		addr:     ln.Addr().String(),
+		unit:     timing.Unit(),
+		done:     make(chan error, 1),
+		closing:  make(chan struct{}),
+		hijacked: make(map[net.Conn]struct{}),
 	}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 5 * time.Second}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
 }
 
-// URL returns the address of path on the server, as in URL("/200?sleep=500").
-func (s *Server) URL(path string) string { return s.base + path }
+// URL returns the address of path on the server itself, as in
+// URL("/200?sleep=500").
+func (s *Server) URL(path string) string { return "http://" + s.addr + path }
 
-// Close stops the server: it ends requests in progress and closes every
-// connection, and returns when the server's goroutines have ended.
+// Client returns an HTTP client whose every connection goes to this server,
+// whatever the URL says: http://amazon.com reaches the offline amazon.com.
+// timeout bounds each request, as http.Client.Timeout does (0: none).
+func (s *Server) Client(timeout time.Duration) *http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, "tcp", s.addr)
+		},
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	s.mu.Lock()
+	s.transports = append(s.transports, tr)
+	s.mu.Unlock()
+	return &http.Client{Transport: tr, Timeout: timeout}
+}
+
+// RealClient returns a client for the real network, for learners who want
+// to try real sites. The course's tests never use it.
+func RealClient(timeout time.Duration) *http.Client { return &http.Client{Timeout: timeout} }
+
+// Close stops the server: it ends requests in progress, closes every
+// connection (its clients' idle ones too), and returns when the server's
+// goroutines have ended.
 func (s *Server) Close() error {
+	s.mu.Lock()
+	close(s.closing) // no request starts being handled after this
+	s.mu.Unlock()
 	err := s.srv.Close()
+	s.mu.Lock()
+	for c := range s.hijacked {
+		c.Close()
+	}
+	for _, tr := range s.transports {
+		tr.CloseIdleConnections()
+	}
+	s.mu.Unlock()
+	s.handlers.Wait()
 	if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
 	return err
 }
 
+// wait sleeps d, or less if the request or the server ends first; it
+// reports whether the whole time passed.
+func (s *Server) wait(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
+	return false
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	select {
+	case <-s.closing:
+		s.mu.Unlock()
+		return
+	default:
+	}
+	s.handlers.Add(1)
+	s.mu.Unlock()
+	defer s.handlers.Done()
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimPrefix(host, "www.")
+	switch {
+	case host == "127.0.0.1" || host == "localhost" || host == "httpstat.us":
+		if r.URL.Path != "/200" {
+			http.NotFound(w, r)
+			return
+		}
+		s.delay(w, r)
+	case contains(Silent, host):
+		s.wait(r, 24*time.Hour) // never answers: the client gives up first
+	case host == ServerError:
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+	case host == Unavailable:
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "service unavailable, come back later", http.StatusServiceUnavailable)
+	case host == RedirectLoop:
+		http.Redirect(w, r, "http://"+RedirectLoop+"/", http.StatusFound)
+	case host == EndlessBody:
+		s.endless(w, r)
+	case host == Slowloris:
+		s.slowloris(w)
+	case host == Reset:
+		s.reset(w)
+	case strings.HasPrefix(host, "ep") && strings.HasSuffix(host, ".europython.eu"):
+		s.europython(w, r, host)
+	case contains(Sites, host):
+		if !s.wait(r, time.Duration(Latency(host)*float64(s.unit))) {
+			return
+		}
+		if r.Method == http.MethodHead && contains(Refusing, host) {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		fmt.Fprintf(w, "<html><body>Welcome to the offline %s</body></html>\n", host)
+	default:
+		http.Error(w, fmt.Sprintf("%s is not on the offline internet", host), http.StatusNotFound)
+	}
+}
+
 // delay answers 200 after the number of milliseconds in ?sleep= (0 when
 // absent), or 400 for a sleep that is not a whole number from 0 to
 // MaxSleep. A client that goes away ends the wait.
-func delay(w http.ResponseWriter, r *http.Request) {
+func (s *Server) delay(w http.ResponseWriter, r *http.Request) {
 	ms := 0
 	if v := r.URL.Query().Get("sleep"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -71,14 +197,100 @@ func delay(w http.ResponseWriter, r *http.Request) {
 		}
 		ms = n
 	}
-	t := time.NewTimer(time.Duration(ms) * time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-r.Context().Done():
+	if s.wait(r, time.Duration(ms)*time.Millisecond) {
+		fmt.Fprintf(w, "200 OK after %d ms\n", ms)
+	}
+}
+
+// endless answers 200 and writes a body until the client or server stops.
+func (s *Server) endless(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	if r.Method == http.MethodHead {
 		return
 	}
-	fmt.Fprintf(w, "200 OK after %d ms\n", ms)
+	rc := http.NewResponseController(w)
+	line := []byte(strings.Repeat("more ", 200) + "\n")
+	for {
+		if _, err := w.Write(line); err != nil || rc.Flush() != nil {
+			return
+		}
+		if !s.wait(r, time.Millisecond) {
+			return
+		}
+	}
+}
+
+// hijack takes the connection over from the HTTP server, and tracks it so
+// that Close can close it.
+func (s *Server) hijack(w http.ResponseWriter) (net.Conn, bool) {
+	c, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, false
+	}
+	s.mu.Lock()
+	s.hijacked[c] = struct{}{}
+	s.mu.Unlock()
+	return c, true
+}
+
+func (s *Server) release(c net.Conn) {
+	c.Close()
+	s.mu.Lock()
+	delete(s.hijacked, c)
+	s.mu.Unlock()
+}
+
+// slowloris sends its status line one byte at a time, a byte every
+// trickle, so that the client's timeout is what ends the request.
+func (s *Server) slowloris(w http.ResponseWriter) {
+	c, ok := s.hijack(w)
+	if !ok {
+		return
+	}
+	defer s.release(c)
+	for _, b := range []byte("HTTP/1.1 200 OK\r\nX-Slow: yes") {
+		if _, err := c.Write([]byte{b}); err != nil {
+			return
+		}
+		t := time.NewTimer(trickle)
+		select {
+		case <-t.C:
+		case <-s.closing:
+			t.Stop()
+			return
+		}
+	}
+	<-s.closing // the headers never end
+}
+
+// reset closes the connection with a TCP reset.
+func (s *Server) reset(w http.ResponseWriter) {
+	c, ok := s.hijack(w)
+	if !ok {
+		return
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetLinger(0) // Close sends RST instead of FIN
+	}
+	s.release(c)
+}
+
+// europython serves a conference page with the known number of words.
+func (s *Server) europython(w http.ResponseWriter, r *http.Request, host string) {
+	year, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(host, "ep"), ".europython.eu"))
+	words, ok := EuroPythonWords[year]
+	if err != nil || !ok {
+		http.Error(w, fmt.Sprintf("%s is not on the offline internet", host), http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	for i := range words {
+		if i > 0 {
+			io.WriteString(w, " ")
+		}
+		fmt.Fprintf(w, "word%d", i%97)
+	}
+	io.WriteString(w, "\n")
 }
 
 // Get fetches url with ctx and returns the status code, reading and

@@ -44,12 +44,19 @@ func TestDelay(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// No goroutine is left behind (allow the runtime a moment to end them).
-	deadline := time.Now().Add(2 * time.Second)
+	noGoroutinesLeft(t, before)
+}
+
+// noGoroutinesLeft fails when more goroutines run than before, once the
+// runtime has had a moment to end the ones that are finishing.
+func noGoroutinesLeft(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines after Close, %d before", n, before)
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }

@@ -1,0 +1,64 @@
+package offline
+
+import (
+	"hash/fnv"
+	"strings"
+	"time"
+)
+
+// Sites is the list of websites of the second Python text's uptime checker,
+// in its order: 31 real names and two invented domains.
+var Sites = []string{
+	"envato.com", "amazon.co.uk", "amazon.com", "facebook.com", "google.com", "google.fr",
+	"google.es", "google.co.uk", "internet.org", "gmail.com", "stackoverflow.com", "github.com",
+	"heroku.com", "really-cool-available-domain.com", "djangoproject.com", "rubyonrails.org",
+	"basecamp.com", "trello.com", "yiiframework.com", "shopify.com",
+	"another-really-interesting-domain.co", "airbnb.com", "instagram.com", "snapchat.com",
+	"youtube.com", "baidu.com", "yahoo.com", "live.com", "linkedin.com", "yandex.ru",
+	"netflix.com", "wordpress.com", "bing.com",
+}
+
+// Refusing are the sites that answer a HEAD request with 405 Method Not
+// Allowed, as they did for the Python text.
+var Refusing = []string{"live.com", "netflix.com", "bing.com"}
+
+// Silent are the invented domains: the offline internet never answers them,
+// so a client waits until its timeout.
+var Silent = []string{"really-cool-available-domain.com", "another-really-interesting-domain.co"}
+
+// Bad-input sites, each failing in its own way.
+const (
+	ServerError  = "error500.test"  // answers 500 Internal Server Error
+	Unavailable  = "busy503.test"   // answers 503 with Retry-After: 1
+	Slowloris    = "slowloris.test" // sends its status line one byte at a time, slowly
+	RedirectLoop = "loop.test"      // redirects to itself forever
+	EndlessBody  = "endless.test"   // answers 200 and a body that never ends
+	Reset        = "reset.test"     // resets the connection
+)
+
+// BadSites lists the bad-input sites.
+var BadSites = []string{ServerError, Unavailable, Slowloris, RedirectLoop, EndlessBody, Reset}
+
+// EuroPython pages with known word counts (the third Python text's
+// count_words output): http://ep2016.europython.eu/en/ and so on.
+var EuroPythonWords = map[int]int{2016: 3794, 2017: 4123, 2018: 4334, 2019: 1953}
+
+// Latency returns a site's fixed latency in time units: from 0.05 to 0.5,
+// derived from its name, so the same site always takes the same time.
+func Latency(host string) float64 {
+	h := fnv.New32a()
+	h.Write([]byte(strings.ToLower(host)))
+	return 0.05 + float64(h.Sum32()%46)/100
+}
+
+func contains(list []string, host string) bool {
+	for _, h := range list {
+		if h == host {
+			return true
+		}
+	}
+	return false
+}
+
+// trickle is the pause between two bytes of the slowloris site.
+const trickle = 200 * time.Millisecond
