@@ -45,12 +45,7 @@ const waitingColor = "#cfd3da"
 // start, end and duration. Spans whose task starts with "wait" are drawn
 // in light grey, to tell waiting from working.
 func Gantt(title string, spans []timing.Span) *Chart {
-	var lanes []string
-	for _, s := range spans {
-		if !slices.Contains(lanes, s.Lane) {
-			lanes = append(lanes, s.Lane)
-		}
-	}
+	lanes := timing.LanesOf(spans)
 	end := 0.0
 	byLane := make(map[string][]opts.CustomData)
 	for _, s := range spans {

@@ -111,14 +111,7 @@ func (t *Thread) Run(body func(t *Thread)) {
 // Sleep models Python's time.sleep(units): it lets go of the lock, sleeps,
 // and queues to take it back. The sleep is recorded as task.
 func (t *Thread) Sleep(task string, units float64) {
-	end := t.g.tl.Track(t.Name, task)
-	t.release()
-	time.Sleep(timing.Units(units))
-	end()
-	t.g.mu.Lock()
-	t.g.enqueueLocked(t)
-	t.g.mu.Unlock()
-	t.await()
+	t.Native(task, func() { time.Sleep(timing.Units(units)) }) // sleeping is a call that lets go
 }
 
 // CSleep models a C function that sleeps units while holding the lock, so

@@ -19,8 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,14 +83,7 @@ func serveChild(role string, funcs map[string]Func) int {
 }
 
 func names(funcs map[string]Func) string {
-	var out []string
-	for n := range funcs {
-		out = append(out, strconv.Quote(n))
-	}
-	if len(out) == 0 {
-		return "none"
-	}
-	return strings.Join(out, ", ")
+	return quoteNames(slices.Sorted(maps.Keys(funcs)))
 }
 
 // A Child is a running child process.

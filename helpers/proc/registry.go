@@ -52,13 +52,16 @@ func (r *Registry) Names() []string {
 	return out
 }
 
-func (r *Registry) describe() string {
-	var q []string
-	for _, n := range r.Names() {
-		q = append(q, strconv.Quote(n))
-	}
-	if len(q) == 0 {
+func (r *Registry) describe() string { return quoteNames(r.Names()) }
+
+// quoteNames lists sorted names for an error message: "a", "b", or none.
+func quoteNames(names []string) string {
+	if len(names) == 0 {
 		return "none"
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
 	}
 	return strings.Join(q, ", ")
 }

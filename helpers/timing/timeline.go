@@ -86,9 +86,12 @@ func (t *Timeline) Spans() []Span {
 }
 
 // Lanes returns the lanes in the order they first appear in Spans.
-func (t *Timeline) Lanes() []string {
+func (t *Timeline) Lanes() []string { return LanesOf(t.Spans()) }
+
+// LanesOf returns the lanes of spans in the order they first appear.
+func LanesOf(spans []Span) []string {
 	var lanes []string
-	for _, s := range t.Spans() {
+	for _, s := range spans {
 		if !slices.Contains(lanes, s.Lane) {
 			lanes = append(lanes, s.Lane)
 		}
