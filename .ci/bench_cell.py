@@ -10,9 +10,9 @@ import time
 
 from jupyter_client.manager import start_new_kernel
 
+from kernelrun import SETUP, run
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SETUP = ('!*go mod edit -require=github.com/concurrency-kitchen/course@v0.0.0-00010101000000-000000000000 '
-         '-replace=github.com/concurrency-kitchen/course=$(cd "${COURSE_ROOT:-$GONB_DIR/..}" && pwd)')
 CELL = '''import (
 	"github.com/concurrency-kitchen/course/helpers/chart"
 	"github.com/concurrency-kitchen/course/helpers/timing"
@@ -23,18 +23,6 @@ tl := timing.NewTimeline()
 tl.Add(timing.Span{Lane: "pasta", Task: "boil water", Start: 0, End: 3 * timing.Unit()})
 chart.Gantt("latency probe", tl.Spans()).Show()
 '''
-
-
-def run(kc, code):
-    msg_id = kc.execute(code)
-    while True:
-        msg = kc.get_iopub_msg(timeout=300)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "error":
-            raise SystemExit("cell failed: " + msg["content"]["evalue"])
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return
 
 
 def main():

@@ -12,6 +12,8 @@ import time
 import nbformat
 from jupyter_client.manager import start_new_kernel
 
+from kernelrun import run
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "01-dinner.ipynb"
 
@@ -24,21 +26,6 @@ def cells_of(nb, *markers):
         assert found, f"no cell of {LESSON.name} holds {m!r}"
         out.append(found[0])
     return out
-
-
-def run(kc, code, timeout=180):
-    msg_id = kc.execute(code)
-    text = []
-    while True:
-        msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "stream":
-            text.append(msg["content"]["text"])
-        elif msg["msg_type"] == "error":
-            raise AssertionError(f"cell failed: {msg['content']['evalue']}")
-        elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return "".join(text)
 
 
 def alive(pid):
@@ -69,7 +56,7 @@ def test_interrupt_kills_the_children():
     km, kc = start_new_kernel(kernel_name="gonb", cwd=str(LESSON.parent))
     try:
         for code in (setup, imports, recipes, dinner):
-            run(kc, code)
+            run(kc, code, timeout=180)
         msg_id = kc.execute(cell)
         pids, text = [], ""
         deadline = time.monotonic() + 120
@@ -96,7 +83,7 @@ def test_interrupt_kills_the_children():
         assert not left, f"children left running after the interrupt: {left}"
         assert set(children_with_role()) <= before, "a course child process is still running"
         # The kernel survives and runs the next cell.
-        assert "still here" in run(kc, '%%\nfmt.Println("still here")')
+        assert "still here" in run(kc, '%%\nfmt.Println("still here")', timeout=180)
     finally:
         km.shutdown_kernel(now=True)
         os.environ.pop("COURSE_TIME_UNIT", None)

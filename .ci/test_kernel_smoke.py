@@ -7,12 +7,7 @@ import unittest
 
 import jupyter_kernel_test as jkt
 
-# The course's setup line: it makes the repository's module (and through it gonbui, at the
-# version go.mod pins) available to the cell. Without it GoNB would `go get` gonbui's latest
-# version, which needs the network.
-SETUP = ('!*go mod edit -require=github.com/concurrency-kitchen/course@v0.0.0-00010101000000-000000000000 '
-         '-replace=github.com/concurrency-kitchen/course=$(cd "${COURSE_ROOT:-$GONB_DIR/..}" && pwd)\n')
-
+from kernelrun import SETUP
 
 class GoNBKernelTests(jkt.KernelTests):
     kernel_name = "gonb"
@@ -23,7 +18,7 @@ class GoNBKernelTests(jkt.KernelTests):
 
     code_display_data = [
         {
-            "code": SETUP + 'import "github.com/janpfeifer/gonb/gonbui"\n\n%%\ngonbui.DisplayHTML("<b>kitchen</b>")',
+            "code": SETUP + "\n" + 'import "github.com/janpfeifer/gonb/gonbui"\n\n%%\ngonbui.DisplayHTML("<b>kitchen</b>")',
             "mime": "text/html",
         },
     ]

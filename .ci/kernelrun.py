@@ -1,0 +1,23 @@
+"""What the kernel tests share: the notebooks' setup line, and running one cell through a client."""
+
+# The lessons' first cell: it makes the repository's module (and through it gonbui and the helpers,
+# at the versions go.mod pins) available to the cells. Without it GoNB would `go get` gonbui's latest
+# version, which needs the network.
+SETUP = ('!*go mod edit -require=github.com/concurrency-kitchen/course@v0.0.0-00010101000000-000000000000 '
+         '-replace=github.com/concurrency-kitchen/course=$(cd "${COURSE_ROOT:-$GONB_DIR/..}" && pwd)')
+
+
+def run(kc, code, timeout=300):
+    """Executes code through the kernel client kc and returns what it printed; an error output raises."""
+    msg_id = kc.execute(code)
+    text = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            text.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            raise RuntimeError(f"cell failed: {msg['content']['evalue']}")
+        elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return "".join(text)
