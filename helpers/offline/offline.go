@@ -75,17 +75,30 @@ func (s *Server) URL(path string) string { return "http://" + s.addr + path }
 // whatever the URL says: http://amazon.com reaches the offline amazon.com.
 // timeout bounds each request, as http.Client.Timeout does (0: none).
 func (s *Server) Client(timeout time.Duration) *http.Client {
+	c := ClientTo(s.addr, timeout)
+	s.mu.Lock()
+	s.transports = append(s.transports, c.Transport.(*http.Transport))
+	s.mu.Unlock()
+	return c
+}
+
+// Addr returns the server's host:port, for another process to reach it
+// with ClientTo.
+func (s *Server) Addr() string { return s.addr }
+
+// ClientTo returns an HTTP client whose every connection goes to the
+// offline internet at addr (a Server's Addr), whatever the URL says. A
+// child process uses it to reach its parent's server. The caller closes
+// its idle connections (CloseIdleConnections) when done with it.
+func ClientTo(addr string, timeout time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, "tcp", s.addr)
+			return dialer.DialContext(ctx, "tcp", addr)
 		},
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     30 * time.Second,
 	}
-	s.mu.Lock()
-	s.transports = append(s.transports, tr)
-	s.mu.Unlock()
 	return &http.Client{Transport: tr, Timeout: timeout}
 }
 
@@ -188,18 +201,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // absent), or 400 for a sleep that is not a whole number from 0 to
 // MaxSleep. A client that goes away ends the wait.
 func (s *Server) delay(w http.ResponseWriter, r *http.Request) {
-	ms := 0
-	if v := r.URL.Query().Get("sleep"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || time.Duration(n)*time.Millisecond > MaxSleep {
-			http.Error(w, fmt.Sprintf("sleep=%q: want milliseconds from 0 to %d", v, MaxSleep.Milliseconds()), http.StatusBadRequest)
-			return
-		}
-		ms = n
+	ms, err := sleepParam(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
 	}
 	if s.wait(r, time.Duration(ms)*time.Millisecond) {
 		fmt.Fprintf(w, "200 OK after %d ms\n", ms)
 	}
+}
+
+// sleepParam reads ?sleep=MS: 0 when absent, an error for a value that is
+// not a whole number of milliseconds from 0 to MaxSleep.
+func sleepParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("sleep")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || time.Duration(n)*time.Millisecond > MaxSleep {
+		return 0, fmt.Errorf("sleep=%q: want milliseconds from 0 to %d", v, MaxSleep.Milliseconds())
+	}
+	return n, nil
 }
 
 // endless answers 200 and writes a body until the client or server stops.
@@ -275,12 +298,22 @@ func (s *Server) reset(w http.ResponseWriter) {
 	s.release(c)
 }
 
-// europython serves a conference page with the known number of words.
+// europython serves a conference page with the known number of words,
+// after the milliseconds of an optional ?sleep= (a slow page, for jobs that
+// must last long enough to be interrupted).
 func (s *Server) europython(w http.ResponseWriter, r *http.Request, host string) {
 	year, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(host, "ep"), ".europython.eu"))
 	words, ok := EuroPythonWords[year]
 	if err != nil || !ok {
 		http.Error(w, fmt.Sprintf("%s is not on the offline internet", host), http.StatusNotFound)
+		return
+	}
+	ms, err := sleepParam(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if !s.wait(r, time.Duration(ms)*time.Millisecond) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -126,6 +126,26 @@ func TestEverySiteAndEveryFailure(t *testing.T) {
 		t.Errorf("httpstat.us: %d %v", status, err)
 	}
 
+	// Another process reaches the server by its address; a page can be slow,
+	// and a bad sleep is refused.
+	other := ClientTo(s.Addr(), 5*time.Second)
+	for _, tc := range []struct {
+		url    string
+		status int
+		least  time.Duration
+	}{
+		{"http://ep2019.europython.eu/en/?sleep=100", 200, 100 * time.Millisecond},
+		{"http://ep2019.europython.eu/en/?sleep=soon", 400, 0},
+		{"http://ep2020.europython.eu/en/", 404, 0},
+	} {
+		start := time.Now()
+		status, err := Get(context.Background(), other, tc.url)
+		if err != nil || status != tc.status || time.Since(start) < tc.least {
+			t.Errorf("%s: %d %v after %v, want %d after at least %v", tc.url, status, err, time.Since(start), tc.status, tc.least)
+		}
+	}
+	other.CloseIdleConnections()
+
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
