@@ -46,6 +46,9 @@ type Server struct {
 	mu         sync.Mutex
 	hijacked   map[net.Conn]struct{}
 	transports []*http.Transport
+	inFlight   map[string]int // requests being handled, by host
+	peak       map[string]int // the most ever in flight at once, by host
+	flaky      int            // requests Flaky has received
 }
 
 // Start starts the offline internet on a free port of 127.0.0.1, with site
@@ -61,6 +64,8 @@ func Start() (*Server, error) {
 		done:     make(chan error, 1),
 		closing:  make(chan struct{}),
 		hijacked: make(map[net.Conn]struct{}),
+		inFlight: make(map[string]int),
+		peak:     make(map[string]int),
 	}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 5 * time.Second}
 	go func() { s.done <- s.srv.Serve(ln) }()
@@ -80,6 +85,15 @@ func (s *Server) Client(timeout time.Duration) *http.Client {
 	s.transports = append(s.transports, c.Transport.(*http.Transport))
 	s.mu.Unlock()
 	return c
+}
+
+// Peak returns the largest number of requests for host (as in "amazon.com")
+// that the server was handling at the same time, since it started: what a
+// per-host limit on the client side is meant to bound.
+func (s *Server) Peak(host string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak[strings.TrimPrefix(strings.ToLower(host), "www.")]
 }
 
 // Addr returns the server's host:port, for another process to reach it
@@ -159,6 +173,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		host = h
 	}
 	host = strings.TrimPrefix(host, "www.")
+	s.mu.Lock()
+	s.inFlight[host]++
+	s.peak[host] = max(s.peak[host], s.inFlight[host])
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight[host]--
+		s.mu.Unlock()
+	}()
 	switch {
 	case host == "127.0.0.1" || host == "localhost" || host == "httpstat.us":
 		if r.URL.Path != "/200" {
@@ -173,6 +196,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case host == Unavailable:
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "service unavailable, come back later", http.StatusServiceUnavailable)
+	case host == Flaky:
+		s.mu.Lock()
+		s.flaky++
+		up := s.flaky%3 == 0
+		s.mu.Unlock()
+		if !up {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "flaky: down this time", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "flaky: up this time")
 	case host == RedirectLoop:
 		http.Redirect(w, r, "http://"+RedirectLoop+"/", http.StatusFound)
 	case host == EndlessBody:

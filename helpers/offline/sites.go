@@ -36,6 +36,11 @@ const (
 	Reset        = "reset.test"     // resets the connection
 )
 
+// Flaky is a site that fails twice, then answers: of every three requests
+// it receives, the first two get 503 Service Unavailable (with Retry-After)
+// and the third gets 200. A checker that retries sees it come up.
+const Flaky = "flaky.test"
+
 // BadSites lists the bad-input sites.
 var BadSites = []string{ServerError, Unavailable, Slowloris, RedirectLoop, EndlessBody, Reset}
 

@@ -146,6 +146,19 @@ func TestEverySiteAndEveryFailure(t *testing.T) {
 	}
 	other.CloseIdleConnections()
 
+	// The flaky site fails twice, then answers, again and again.
+	var flaky []int
+	for range 6 {
+		status, err := Get(context.Background(), c, "http://"+Flaky)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flaky = append(flaky, status)
+	}
+	if fmt.Sprint(flaky) != "[503 503 200 503 503 200]" {
+		t.Errorf("flaky answered %v", flaky)
+	}
+
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
