@@ -122,16 +122,22 @@ func NewPool(ctx context.Context, opts PoolOptions) (*Pool, error) {
 	}
 	p := &Pool{opts: opts, ctx: ctx}
 	p.cond = sync.NewCond(&p.mu)
+	// The workers start at the same time: a pool is ready when its slowest
+	// worker is, not after the sum of their start-ups.
 	workers := make([]*worker, opts.Workers)
+	errs := make([]error, opts.Workers)
+	var starting sync.WaitGroup
 	for i := range workers {
-		w, err := p.startWorker(i)
-		if err != nil {
-			for _, w := range workers[:i] {
+		starting.Go(func() { workers[i], errs[i] = p.startWorker(i) })
+	}
+	starting.Wait()
+	if err := errors.Join(errs...); err != nil {
+		for _, w := range workers {
+			if w != nil {
 				w.stop()
 			}
-			return nil, err
 		}
-		workers[i] = w
+		return nil, err
 	}
 	for i, w := range workers {
 		p.wg.Go(func() { p.serve(i, w) })
@@ -429,7 +435,11 @@ func Submit[A, R any](p *Pool, fn *Fn[A, R], arg A) *Future[R] {
 		close(f.done)
 		return f
 	}
-	p.submit(&job{name: fn.name, label: fn.name, args: [][]byte{b}, done: func(res [][]byte, es []error) {
+	label := fn.name
+	if a, ok := shortArg(arg); ok {
+		label = fmt.Sprintf("%s(%s)", fn.name, a)
+	}
+	p.submit(&job{name: fn.name, label: label, args: [][]byte{b}, done: func(res [][]byte, es []error) {
 		defer close(f.done)
 		if f.err = es[0]; f.err == nil && res != nil {
 			if err := decode(res[0], &f.r); err != nil {

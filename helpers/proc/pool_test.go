@@ -258,15 +258,38 @@ func TestTimelineLabels(t *testing.T) {
 	if _, err := Map(p, square, []int{1, 2, 3}, 3); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := Submit(p, square, 9).Wait(); err != nil {
+		t.Fatal(err)
+	}
 	var tasks []string
 	for _, s := range tl.Spans() {
 		if s.Lane == "worker 1" && s.Task != StartupTask {
 			tasks = append(tasks, s.Task)
 		}
 	}
-	want := []string{"square(7)", "echo #0", "square #0-2"}
+	want := []string{"square(7)", "echo #0", "square #0-2", "square(9)"}
 	if strings.Join(tasks, "|") != strings.Join(want, "|") {
 		t.Errorf("task labels %q, want %q", tasks, want)
+	}
+}
+
+// TestWorkersStartTogether: a pool's workers start at the same time, so
+// their start-up spans overlap instead of following one another.
+func TestWorkersStartTogether(t *testing.T) {
+	tl := timing.NewTimeline()
+	newPool(t, context.Background(), PoolOptions{Workers: 4, Timeline: tl})
+	var startups []timing.Span
+	for _, s := range tl.Spans() {
+		if s.Task == StartupTask {
+			startups = append(startups, s)
+		}
+	}
+	if len(startups) != 4 {
+		t.Fatalf("%d start-up spans, want 4", len(startups))
+	}
+	// Spans are ordered by start: the last worker began before the first was ready.
+	if last, first := startups[3], startups[0]; last.Start >= first.End {
+		t.Errorf("the 4th worker started at %v, after the 1st was ready at %v: %v", last.Start, first.End, startups)
 	}
 }
 

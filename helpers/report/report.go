@@ -92,9 +92,9 @@ func (e Expectation) String() string {
 		return "no model"
 	}
 	if math.Abs((e.Max-e.Units)-(e.Units-e.Min)) < 1e-9 {
-		return fmt.Sprintf("%g ± %g", e.Units, round(e.Max-e.Units, 3))
+		return fmt.Sprintf("%g ± %g", round(e.Units, 3), round(e.Max-e.Units, 3))
 	}
-	return fmt.Sprintf("%g (%g to %g)", e.Units, round(e.Min, 3), round(e.Max, 3))
+	return fmt.Sprintf("%g (%g to %g)", round(e.Units, 3), round(e.Min, 3), round(e.Max, 3))
 }
 
 // New builds the record of a run that took elapsed, with the spans of tl
