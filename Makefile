@@ -43,8 +43,9 @@ test-notebooks:
 	  status=$$?; bash .ci/reap-gopls; exit $$status
 
 test-browser:
-	@echo "== browser: JupyterLab + headless Chromium on lesson 01"
-	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) node .ci/browser-test.mjs 01-dinner; \
+	@echo "== browser: JupyterLab + headless Chromium on lessons 01 and 06"
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) node .ci/browser-test.mjs 01-dinner && \
+	  COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) node .ci/browser-test.mjs 06-uptime; \
 	  status=$$?; bash .ci/reap-gopls; exit $$status
 
 bench: setup

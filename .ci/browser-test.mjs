@@ -156,7 +156,12 @@ async function main() {
     }));
     await bars.scrollIntoViewIfNeeded();
     await bars.screenshot({ path: path.join(OUT, `${LESSON}-summary.png`) });
-    console.log(`screenshots: ${path.join(OUT, `${LESSON}-gantt.png`)}, ${LESSON}-summary.png`);
+    const charts = page.locator(".ck-chart");
+    for (let i = 0; i < expected; i++) { // every chart, for a person to look at
+      await charts.nth(i).scrollIntoViewIfNeeded();
+      await charts.nth(i).screenshot({ path: path.join(OUT, `${LESSON}-chart-${i + 1}.png`) });
+    }
+    console.log(`screenshots: ${path.join(OUT, `${LESSON}-gantt.png`)}, ${LESSON}-summary.png, ${LESSON}-chart-1..${expected}.png`);
 
     // Save (signs the outputs: the notebook is trusted), reload, and look again.
     await page.evaluate(() => window.jupyterapp.commands.execute("docmanager:save"));
