@@ -104,12 +104,38 @@ type Child struct {
 // tl, its output is printed with "[name] " in front of each line. The
 // child is killed when ctx is done.
 func Start(ctx context.Context, name string, tl *timing.Timeline) (*Child, error) {
+	return StartWith(ctx, name, tl, StartOptions{})
+}
+
+// StartOptions are what a child started by StartWith gets besides its
+// function's name.
+type StartOptions struct {
+	// Files are given to the child, which gets them with File(0),
+	// File(1), ...: the ends of pipes, for example, that the parent and
+	// its children share. The parent may close its copies once the child
+	// has started.
+	Files []*os.File
+	// Env is added to the child's environment, as "KEY=value" strings:
+	// a worker's number, an address to connect to.
+	Env []string
+}
+
+// filesEnv tells a child how many files StartOptions gave it.
+const filesEnv = "COURSE_PROC_FILES"
+
+// firstFile is the descriptor of File(0): 3 carries the child's spans.
+const firstFile = 4
+
+// StartWith is Start with files and environment variables for the child.
+func StartWith(ctx context.Context, name string, tl *timing.Timeline, opts StartOptions) (*Child, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("proc: %w", err)
 	}
 	defer w.Close()
-	c, err := startCmd(ctx, name, name, []*os.File{w}, tl.ChildEnv(3))
+	env := append(tl.ChildEnv(3), opts.Env...)
+	env = append(env, filesEnv+"="+strconv.Itoa(len(opts.Files)))
+	c, err := startCmd(ctx, name, name, append([]*os.File{w}, opts.Files...), env)
 	if err != nil {
 		r.Close()
 		return nil, err
@@ -120,6 +146,16 @@ func Start(ctx context.Context, name string, tl *timing.Timeline) (*Child, error
 		c.spans <- tl.Collect(r)
 	}()
 	return c, nil
+}
+
+// File returns the i-th of the files that the parent gave this child
+// with StartOptions.Files, or nil when it gave fewer.
+func File(i int) *os.File {
+	n, err := strconv.Atoi(os.Getenv(filesEnv))
+	if err != nil || i < 0 || i >= n {
+		return nil
+	}
+	return os.NewFile(uintptr(firstFile+i), fmt.Sprintf("proc.File(%d)", i))
 }
 
 // startCmd starts this program again as a child with the given role,
@@ -157,7 +193,7 @@ func childEnv(env []string) []string {
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "GONB_PIPE", "GONB_PIPE_BACK", RoleEnv, SpawnedEnv, maxMessageEnv, timing.OriginEnv, timing.FDEnv:
+		case "GONB_PIPE", "GONB_PIPE_BACK", RoleEnv, SpawnedEnv, maxMessageEnv, filesEnv, timing.OriginEnv, timing.FDEnv:
 			continue
 		}
 		out = append(out, kv)

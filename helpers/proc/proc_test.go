@@ -3,6 +3,7 @@ package proc
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -28,6 +29,16 @@ var testFuncs = map[string]Func{
 		time.Sleep(time.Hour)
 	},
 	"noop": func(tl *timing.Timeline) {},
+	"files": func(tl *timing.Timeline) {
+		// Copies what File(0) gives to File(1), in upper case, then
+		// reports on a file that was not given.
+		in, out := File(0), File(1)
+		b, err := io.ReadAll(in)
+		if err != nil {
+			os.Exit(4)
+		}
+		fmt.Fprintf(out, "%s %s %v", os.Getenv("GREETING"), strings.ToUpper(string(b)), File(2) == nil)
+	},
 	"env": func(tl *timing.Timeline) {
 		fmt.Printf("pipe=%q back=%q\n", os.Getenv("GONB_PIPE"), os.Getenv("GONB_PIPE_BACK"))
 	},
@@ -59,6 +70,39 @@ func TestChildReportsSpans(t *testing.T) {
 	}
 	if c.Wait() != nil {
 		t.Error("a second Wait gave another result")
+	}
+}
+
+// TestStartWith gives a child two pipes and a variable: it reads one pipe
+// and answers on the other.
+func TestStartWith(t *testing.T) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := StartWith(context.Background(), "files", timing.NewTimeline(),
+		StartOptions{Files: []*os.File{inR, outW}, Env: []string{"GREETING=hello"}})
+	inR.Close() // the child has its own copies now
+	outW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(inW, "from the parent")
+	inW.Close()
+	got, err := io.ReadAll(outR)
+	outR.Close()
+	if err := c.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "hello FROM THE PARENT true"; string(got) != want || err != nil {
+		t.Errorf("the child answered %q, %v; want %q", got, err, want)
+	}
+	if File(0) != nil {
+		t.Error("File(0) in a process that was given no files")
 	}
 }
 
