@@ -72,7 +72,11 @@ func serveChild(role string, funcs map[string]Func) int {
 	tl, _ := timing.FromParent()
 	if ns, err := strconv.ParseInt(os.Getenv(SpawnedEnv), 10, 64); err == nil {
 		spawned := time.Unix(0, ns).Sub(tl.Origin())
-		tl.Add(timing.Span{Lane: role, Task: StartupTask, Start: spawned, End: tl.Now()})
+		lane := role
+		if name := os.Getenv(laneEnv); name != "" {
+			lane = name
+		}
+		tl.Add(timing.Span{Lane: lane, Task: StartupTask, Start: spawned, End: tl.Now()})
 	}
 	f(tl)
 	if err := tl.Err(); err != nil {
@@ -110,6 +114,10 @@ func Start(ctx context.Context, name string, tl *timing.Timeline) (*Child, error
 // StartOptions are what a child started by StartWith gets besides its
 // function's name.
 type StartOptions struct {
+	// Name names the child's lane and the prefix of its output; the
+	// default is the function's name. Workers that run the same function
+	// are told apart by it: "worker 1", "worker 2".
+	Name string
 	// Files are given to the child, which gets them with File(0),
 	// File(1), ...: the ends of pipes, for example, that the parent and
 	// its children share. The parent may close its copies once the child
@@ -120,8 +128,12 @@ type StartOptions struct {
 	Env []string
 }
 
-// filesEnv tells a child how many files StartOptions gave it.
-const filesEnv = "COURSE_PROC_FILES"
+// Environment variables of a child started by StartWith: how many files
+// StartOptions gave it, and the name of its lane.
+const (
+	filesEnv = "COURSE_PROC_FILES"
+	laneEnv  = "COURSE_PROC_LANE"
+)
 
 // firstFile is the descriptor of File(0): 3 carries the child's spans.
 const firstFile = 4
@@ -134,8 +146,12 @@ func StartWith(ctx context.Context, name string, tl *timing.Timeline, opts Start
 	}
 	defer w.Close()
 	env := append(tl.ChildEnv(3), opts.Env...)
-	env = append(env, filesEnv+"="+strconv.Itoa(len(opts.Files)))
-	c, err := startCmd(ctx, name, name, append([]*os.File{w}, opts.Files...), env)
+	env = append(env, filesEnv+"="+strconv.Itoa(len(opts.Files)), laneEnv+"="+opts.Name)
+	lane := name
+	if opts.Name != "" {
+		lane = opts.Name
+	}
+	c, err := startCmd(ctx, name, lane, append([]*os.File{w}, opts.Files...), env)
 	if err != nil {
 		r.Close()
 		return nil, err
@@ -193,7 +209,7 @@ func childEnv(env []string) []string {
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "GONB_PIPE", "GONB_PIPE_BACK", RoleEnv, SpawnedEnv, maxMessageEnv, filesEnv, timing.OriginEnv, timing.FDEnv:
+		case "GONB_PIPE", "GONB_PIPE_BACK", RoleEnv, SpawnedEnv, maxMessageEnv, filesEnv, laneEnv, timing.OriginEnv, timing.FDEnv:
 			continue
 		}
 		out = append(out, kv)

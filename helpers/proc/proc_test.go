@@ -84,8 +84,9 @@ func TestStartWith(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := StartWith(context.Background(), "files", timing.NewTimeline(),
-		StartOptions{Files: []*os.File{inR, outW}, Env: []string{"GREETING=hello"}})
+	tl := timing.NewTimeline()
+	c, err := StartWith(context.Background(), "files", tl,
+		StartOptions{Name: "copier", Files: []*os.File{inR, outW}, Env: []string{"GREETING=hello"}})
 	inR.Close() // the child has its own copies now
 	outW.Close()
 	if err != nil {
@@ -103,6 +104,9 @@ func TestStartWith(t *testing.T) {
 	}
 	if File(0) != nil {
 		t.Error("File(0) in a process that was given no files")
+	}
+	if lanes := tl.Lanes(); len(lanes) != 1 || lanes[0] != "copier" || c.Name != "copier" {
+		t.Errorf("lanes %q, child %q: want the name copier", lanes, c.Name)
 	}
 }
 
