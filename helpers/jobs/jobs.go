@@ -1,0 +1,501 @@
+// Package jobs is a small reliable job queue on Redis, in the manner of
+// Python's RQ: a client enqueues calls of named functions with a JSON
+// argument, worker processes (standing for machines) run them, and the
+// client waits for their results. A worker that dies while it holds a job
+// does not lose it: the job goes back to the queue and another worker
+// runs it; its result is recorded once.
+//
+// It keeps everything in Redis, under keys that start with
+// "jobs:QUEUE:", where a lesson can look at them with redis-cli:
+//
+//	jobs:Q:job:ID        a hash per job: function, argument, state, result, ...
+//	jobs:Q:queue         the IDs waiting to run (LPUSH in, taken from the right)
+//	jobs:Q:wip:WORKER    the IDs a worker holds ("work in progress")
+//	jobs:Q:alive:WORKER  the worker's heartbeat: a key with a short TTL
+//	jobs:Q:done          the IDs whose result is recorded, newest first
+//	jobs:Q:ids           every ID, in the order they were enqueued
+//	jobs:Q:seq           the last ID given out
+//
+// How it works:
+//   - A worker takes a job with BLMOVE from the queue into its own wip list,
+//     in one atomic step: at every moment a job's ID is in exactly one list.
+//   - It records the result in one MULTI/EXEC transaction that writes the
+//     job's hash, removes the ID from its wip list and pushes it on the
+//     done list, and only while the ID is still in its wip list (WATCH):
+//     a worker that was given up for dead cannot record a result twice.
+//   - A worker refreshes its heartbeat key every third of its TTL. Workers
+//     and waiting clients run Recover now and then: a wip list whose worker
+//     has no heartbeat any more goes back to the queue, each job noting the
+//     worker that lost it. A job that has been started MaxAttempts times
+//     fails instead, with an error that says why: a job is never lost.
+//
+// Worker processes stand for machines. They are this program started
+// again (package proc), told the server's address, the queue's name and
+// their own name through environment variables (AddrEnv, QueueEnv,
+// WorkerEnv) that StartWorker sets. A cell registers the worker function
+// first thing, then starts the server, the workers and the client:
+//
+//	proc.Serve(map[string]proc.Func{jobs.WorkerFunc: jobs.Worker(handlers, jobs.Options{Log: os.Stdout})})
+//	srv, err := redisd.Start(ctx, redisd.Options{})
+//	w1, err := jobs.StartWorker(ctx, "w1", srv.Addr(), "default", tl)
+//	q, err := jobs.Open(ctx, srv.Addr(), "default", jobs.Options{})
+//	id, err := q.Enqueue(ctx, "count_words", "http://ep2016.europython.eu/en/")
+//	done, err := q.Wait(ctx, id)
+//
+// It does not use asynq, which recovers a crashed worker's task only after
+// a fixed 30-second lease (not configurable), too slow for a lesson.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/timing"
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+)
+
+// The states of a job.
+const (
+	Queued   = "queued"   // waiting in the queue (again, after its worker died)
+	Started  = "started"  // a worker is running it
+	Finished = "finished" // done; Result holds what the function returned
+	Failed   = "failed"   // done; Error says why it failed
+)
+
+// DefaultMaxAttempts is how many times a job may be started before a
+// worker's death fails it instead of sending it back to the queue.
+const DefaultMaxAttempts = 3
+
+// A Job is a call of a named function, as stored in Redis.
+type Job struct {
+	ID          string
+	Func        string
+	Arg         json.RawMessage
+	State       string          // Queued, Started, Finished or Failed
+	Result      json.RawMessage // the function's result, as JSON, when Finished
+	Error       string          // why it failed, when Failed
+	Worker      string          // the worker running it or that ran it last
+	Attempts    int             // how many times a worker started it
+	MaxAttempts int             // the most starts before a lost job fails
+	Lost        []string        // the workers that died (or stopped) while holding it
+	Enqueued    time.Time
+	Started     time.Time // when its last attempt started
+	Ended       time.Time // when its result was recorded
+}
+
+// Done reports whether the job is finished or failed.
+func (j Job) Done() bool { return j.State == Finished || j.State == Failed }
+
+// Options configure a Queue and a worker.
+type Options struct {
+	// Heartbeat is how long a worker's heartbeat lives without being
+	// refreshed: a worker silent for that long is taken for dead, and its
+	// jobs go back to the queue (default 2 time units). Workers refresh it
+	// every third of that, and run Recover as often.
+	Heartbeat time.Duration
+	// MaxAttempts is how many times a job enqueued by this Queue may be
+	// started (default DefaultMaxAttempts). Each job keeps its own limit.
+	MaxAttempts int
+	// Log, when set, gets a line for each step a worker takes, and for
+	// each job recovered from a dead worker (by a worker or a Queue).
+	Log io.Writer
+	// Timeline, when set, gets a span for each job a worker runs, on the
+	// worker's lane (Worker uses the parent's timeline when it is nil).
+	Timeline *timing.Timeline
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Heartbeat == 0 {
+		o.Heartbeat = timing.Units(2)
+	}
+	if o.Heartbeat < 50*time.Millisecond {
+		return o, fmt.Errorf("jobs: a heartbeat of %v is too short: use 50ms or more", o.Heartbeat)
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.MaxAttempts < 0 {
+		return o, fmt.Errorf("jobs: MaxAttempts is %d: use 1 or more (0 for the default, %d)", o.MaxAttempts, DefaultMaxAttempts)
+	}
+	return o, nil
+}
+
+// A Queue is a client of one named queue on one Redis server.
+type Queue struct {
+	addr string
+	name string
+	rdb  *redis.Client
+	opts Options
+	who  string // what the log lines start with: a worker's name
+
+	logMu sync.Mutex // one log line at a time
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+
+// checkName rejects a queue or worker name that is empty or would not
+// read well in a Redis key.
+func checkName(what, name string) error {
+	if !validName.MatchString(name) {
+		if name == "" {
+			return fmt.Errorf("jobs: the %s name is empty", what)
+		}
+		return fmt.Errorf("jobs: the %s name %q: use 1 to 100 letters, digits, '.', '_' or '-'", what, name)
+	}
+	return nil
+}
+
+// Open connects to the queue named name on the Redis server at addr
+// (host:port), and checks that the server answers.
+func Open(ctx context.Context, addr, name string, opts Options) (*Queue, error) {
+	if err := checkName("queue", name); err != nil {
+		return nil, err
+	}
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if addr == "" {
+		return nil, errors.New("jobs: no Redis address (want host:port)")
+	}
+	// Dial once first: a clear error, before the client retries and logs.
+	c, err := (&net.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: cannot reach Redis at %s: %w", addr, err)
+	}
+	c.Close()
+	rdb := newClient(addr, 1, nil)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("jobs: cannot reach Redis at %s: %w", addr, err)
+	}
+	return &Queue{addr: addr, name: name, rdb: rdb, opts: opts}, nil
+}
+
+// newClient returns a go-redis client of the server at addr. A command that
+// fails on a broken connection is tried again retries times (-1: never).
+// dial, when not nil, makes the client's connections.
+func newClient(addr string, retries int, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *redis.Client {
+	return redis.NewClient(&redis.Options{
+		Addr:            addr,
+		Dialer:          dial,
+		Protocol:        2, // plain RESP2: both servers speak it, with nothing to negotiate
+		DisableIdentity: true,
+		DialTimeout:     2 * time.Second,
+		DialerRetries:   2,
+		MaxRetries:      retries,
+		MaintNotificationsConfig: &maintnotifications.Config{
+			Mode: maintnotifications.ModeDisabled,
+		},
+	})
+}
+
+// Name returns the queue's name.
+func (q *Queue) Name() string { return q.name }
+
+// Close closes the queue's connections. Jobs stay in Redis.
+func (q *Queue) Close() error { return q.rdb.Close() }
+
+// key returns the Redis key of one of the queue's parts: "queue", "done",
+// "job:7", "wip:w1", ...
+func (q *Queue) key(part string) string { return "jobs:" + q.name + ":" + part }
+
+func (q *Queue) jobKey(id string) string { return q.key("job:" + id) }
+
+// Enqueue adds a call of the function named fn with arg (encoded as JSON)
+// to the queue and returns the job's ID.
+func (q *Queue) Enqueue(ctx context.Context, fn string, arg any) (string, error) {
+	if fn == "" {
+		return "", errors.New("jobs: Enqueue: the function name is empty")
+	}
+	a, err := json.Marshal(arg)
+	if err != nil {
+		return "", fmt.Errorf("jobs: the argument of %s cannot be encoded as JSON: %w", fn, err)
+	}
+	n, err := q.rdb.Incr(ctx, q.key("seq")).Result()
+	if err != nil {
+		return "", fmt.Errorf("jobs: Enqueue: %w", err)
+	}
+	id := strconv.FormatInt(n, 10)
+	_, err = q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, q.jobKey(id),
+			"func", fn, "arg", string(a), "state", Queued, "attempts", 0,
+			"max_attempts", q.opts.MaxAttempts, "enqueued", stamp(time.Now()))
+		p.RPush(ctx, q.key("ids"), id)
+		p.LPush(ctx, q.key("queue"), id)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("jobs: Enqueue: %w", err)
+	}
+	return id, nil
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// Job returns the job with the given ID.
+func (q *Queue) Job(ctx context.Context, id string) (Job, error) {
+	js, err := q.read(ctx, []string{id})
+	if err != nil {
+		return Job{}, err
+	}
+	return js[0], nil
+}
+
+// Jobs returns every job of the queue, in the order they were enqueued:
+// what a lesson shows as a table (see Table).
+func (q *Queue) Jobs(ctx context.Context) ([]Job, error) {
+	ids, err := q.rdb.LRange(ctx, q.key("ids"), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return q.read(ctx, ids)
+}
+
+// read reads jobs in one round trip; an ID with no job is an error.
+func (q *Queue) read(ctx context.Context, ids []string) ([]Job, error) {
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	_, err := q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HGetAll(ctx, q.jobKey(id))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	out := make([]Job, len(ids))
+	for i, c := range cmds {
+		if len(c.Val()) == 0 {
+			return nil, fmt.Errorf("jobs: no job %q in queue %q", ids[i], q.name)
+		}
+		out[i] = parseJob(ids[i], c.Val())
+	}
+	return out, nil
+}
+
+func parseJob(id string, h map[string]string) Job {
+	j := Job{ID: id, Func: h["func"], State: h["state"], Error: h["error"], Worker: h["worker"]}
+	if h["arg"] != "" {
+		j.Arg = json.RawMessage(h["arg"])
+	}
+	if h["result"] != "" {
+		j.Result = json.RawMessage(h["result"])
+	}
+	j.Attempts, _ = strconv.Atoi(h["attempts"])
+	j.MaxAttempts, _ = strconv.Atoi(h["max_attempts"])
+	if h["lost"] != "" {
+		j.Lost = strings.Split(h["lost"], ",")
+	}
+	j.Enqueued, _ = time.Parse(time.RFC3339Nano, h["enqueued"])
+	j.Started, _ = time.Parse(time.RFC3339Nano, h["started"])
+	j.Ended, _ = time.Parse(time.RFC3339Nano, h["ended"])
+	return j
+}
+
+// Wait waits until every job in ids is finished or failed, and returns
+// them in the order of ids. While it waits it runs Recover every third of
+// the heartbeat, so that jobs held by a dead worker go back to the queue
+// even when no other worker is there to notice. When ctx is done it
+// returns the jobs as they were last seen, with ctx's error.
+func (q *Queue) Wait(ctx context.Context, ids ...string) ([]Job, error) {
+	pause := time.Millisecond
+	var recovered time.Time
+	var last []Job
+	for {
+		if time.Since(recovered) >= q.opts.Heartbeat/3 {
+			if _, err := q.Recover(ctx); err != nil && ctx.Err() == nil {
+				return last, err
+			}
+			recovered = time.Now()
+		}
+		js, err := q.read(ctx, ids)
+		if err != nil {
+			if ctx.Err() != nil {
+				return last, fmt.Errorf("jobs: Wait: %w", ctx.Err())
+			}
+			return last, err
+		}
+		last = js
+		if !slices.ContainsFunc(js, func(j Job) bool { return !j.Done() }) {
+			return js, nil
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return last, fmt.Errorf("jobs: Wait: %w", ctx.Err())
+		case <-t.C:
+		}
+		pause = min(2*pause, 20*time.Millisecond)
+	}
+}
+
+// Alive returns the names of the workers whose heartbeat is alive, sorted.
+func (q *Queue) Alive(ctx context.Context) ([]string, error) {
+	keys, err := q.scan(ctx, "alive:")
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = strings.TrimPrefix(k, q.key("alive:"))
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// scan returns the keys of the queue that start with prefix (a part name
+// such as "wip:"). Queue and worker names hold no glob characters.
+func (q *Queue) scan(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	it := q.rdb.Scan(ctx, 0, q.key(prefix)+"*", 100).Iterator()
+	for it.Next(ctx) {
+		keys = append(keys, it.Val())
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return slices.Compact(slices.Sorted(slices.Values(keys))), nil // SCAN may return a key twice
+}
+
+// Recover finds the workers that hold jobs but whose heartbeat has run
+// out, and sends their jobs back to the queue (to its front: they run
+// next), or fails a job that has been started MaxAttempts times already.
+// It returns how many jobs it moved. Workers and Wait run it on their own;
+// it is safe to run from many processes at once: each dead worker's jobs
+// are moved once.
+func (q *Queue) Recover(ctx context.Context) (int, error) {
+	keys, err := q.scan(ctx, "wip:")
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, k := range keys {
+		n, err := q.requeue(ctx, strings.TrimPrefix(k, q.key("wip:")), true)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// requeue moves the jobs in worker's wip list back to the queue, in one
+// transaction. With ifDead, only when the worker's heartbeat has run out;
+// it then does nothing if the worker beats again before the move is done.
+func (q *Queue) requeue(ctx context.Context, worker string, ifDead bool) (int, error) {
+	wip, alive := q.key("wip:"+worker), q.key("alive:"+worker)
+	moved := 0
+	err := q.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		if ifDead {
+			if n, err := tx.Exists(ctx, alive).Result(); err != nil || n > 0 {
+				return err
+			}
+		}
+		ids, err := tx.LRange(ctx, wip, 0, -1).Result()
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		cmds := make([]*redis.SliceCmd, len(ids))
+		for i, id := range ids {
+			cmds[i] = tx.HMGet(ctx, q.jobKey(id), "attempts", "max_attempts", "lost", "func")
+			if err := cmds[i].Err(); err != nil {
+				return err
+			}
+		}
+		now := stamp(time.Now())
+		var notes []string
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			for i, id := range ids {
+				v := cmds[i].Val()
+				attempts, _ := strconv.Atoi(str(v[0]))
+				max, _ := strconv.Atoi(str(v[1]))
+				lost := str(v[2])
+				if lost != "" {
+					lost += ","
+				}
+				lost += worker
+				if attempts >= max {
+					p.HSet(ctx, q.jobKey(id), "state", Failed, "lost", lost, "ended", now,
+						"error", fmt.Sprintf("worker %s died while running it, and it had been started %d times (the most allowed): given up", worker, attempts))
+					p.LPush(ctx, q.key("done"), id)
+					notes = append(notes, fmt.Sprintf("job %s %s failed: worker %s died holding it, attempt %d of %d", id, str(v[3]), worker, attempts, max))
+				} else {
+					p.HSet(ctx, q.jobKey(id), "state", Queued, "lost", lost, "worker", "")
+					p.RPush(ctx, q.key("queue"), id)
+					notes = append(notes, fmt.Sprintf("job %s %s back in the queue: worker %s died holding it", id, str(v[3]), worker))
+				}
+			}
+			p.Del(ctx, wip)
+			return nil
+		})
+		if err == nil {
+			moved = len(ids)
+			for _, n := range notes {
+				q.logf("%s", n)
+			}
+		}
+		return err
+	}, wip, alive)
+	if errors.Is(err, redis.TxFailedErr) {
+		return 0, nil // the worker beat, or another process moved the jobs first
+	}
+	if err != nil {
+		return 0, fmt.Errorf("jobs: recovering the jobs of worker %s: %w", worker, err)
+	}
+	return moved, nil
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func (q *Queue) logf(format string, args ...any) {
+	if q.opts.Log != nil {
+		q.logMu.Lock()
+		defer q.logMu.Unlock()
+		fmt.Fprintf(q.opts.Log, q.who+format+"\n", args...)
+	}
+}
+
+// Table formats jobs as a text table: ID, function, argument, state,
+// result or error, worker, attempts and the workers that lost the job
+// ("-" where there is nothing to show).
+func Table(jobs []Job) string {
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tFUNC\tARG\tSTATE\tRESULT\tWORKER\tATTEMPTS\tLOST")
+	for _, j := range jobs {
+		res := string(j.Result)
+		if j.State == Failed {
+			res = "error: " + j.Error
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n",
+			j.ID, j.Func, j.Arg, j.State, dash(res), dash(j.Worker), j.Attempts, dash(strings.Join(j.Lost, ",")))
+	}
+	w.Flush()
+	return b.String()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

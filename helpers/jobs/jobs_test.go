@@ -1,0 +1,282 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/redisd"
+)
+
+// TestOutcomes runs one job of each kind through an in-process worker.
+func TestOutcomes(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			srv := startServer(t, k.embedded)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			q, err := Open(ctx, srv.Addr(), "outcomes", Options{Heartbeat: testBeat})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.Close()
+			var log syncBuffer
+			inProcess(t, srv.Addr(), q.Name(), "cook", Options{Heartbeat: testBeat, Log: &log})
+
+			tests := []struct {
+				fn     string
+				arg    any
+				state  string
+				result string // the result as JSON, or a part of the error
+			}{
+				{"square", 7, Finished, "49"},
+				{"fail", nil, Failed, "the oven is cold"},
+				{"panic", nil, Failed, "panic panicked: the pan is on fire"},
+				{"unencodable", nil, Failed, "the result of unencodable cannot be encoded as JSON"},
+				{"no_such_function", 1, Failed, `worker cook has no function named "no_such_function" (it has "count_words", "crash", "fail"`},
+				{"square", "not a number", Failed, "cannot unmarshal string"},
+			}
+			var ids []string
+			for _, tt := range tests {
+				id, err := q.Enqueue(ctx, tt.fn, tt.arg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			got, err := q.Wait(ctx, ids...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, tt := range tests {
+				j := got[i]
+				ok := j.State == tt.state && j.Worker == "cook" && j.Attempts == 1 && j.ID == ids[i] && j.Func == tt.fn
+				if tt.state == Finished {
+					ok = ok && string(j.Result) == tt.result && j.Error == ""
+				} else {
+					ok = ok && strings.Contains(j.Error, tt.result) && j.Result == nil
+				}
+				if !ok || j.Enqueued.IsZero() || j.Started.Before(j.Enqueued) || j.Ended.Before(j.Started) {
+					t.Errorf("%s(%v): %+v; want %s with %q", tt.fn, tt.arg, j, tt.state, tt.result)
+				}
+			}
+			all, err := q.Jobs(ctx)
+			if err != nil || len(all) != len(tests) {
+				t.Fatalf("Jobs: %d jobs, %v", len(all), err)
+			}
+			table := Table(all)
+			for _, want := range []string{"ID  FUNC  ", "  ATTEMPTS  LOST\n", "finished  49  ", "failed    error: the oven is cold  ", "  cook    1  "} {
+				if !strings.Contains(table, want) {
+					t.Errorf("table lacks %q:\n%s", want, table)
+				}
+			}
+			if !strings.Contains(log.String(), "cook: job 1 square(7) started, attempt 1") {
+				t.Errorf("worker log:\n%s", log.String())
+			}
+		})
+	}
+}
+
+// TestStopGivesJobBack: a worker stopped in the middle of a job gives it
+// back to the queue, and another worker runs it.
+func TestStopGivesJobBack(t *testing.T) {
+	srv := startServer(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	q, err := Open(ctx, srv.Addr(), "stop", Options{Heartbeat: testBeat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	id, err := q.Enqueue(ctx, "sleep", 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- Work(wctx, srv.Addr(), q.Name(), "first", testHandlers, Options{Heartbeat: testBeat}) }()
+	waitFor(t, 10*time.Second, "the first worker to start the job", func() bool {
+		j, err := q.Job(ctx, id)
+		return err == nil && j.State == Started
+	})
+	stop()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	j, err := q.Job(ctx, id)
+	if err != nil || j.State != Queued || !slices.Equal(j.Lost, []string{"first"}) {
+		t.Fatalf("after the stop: %+v, %v", j, err)
+	}
+	if alive, _ := q.Alive(ctx); len(alive) != 0 {
+		t.Errorf("a stopped worker is alive: %v", alive)
+	}
+	inProcess(t, srv.Addr(), q.Name(), "second", Options{Heartbeat: testBeat})
+	got, err := q.Wait(ctx, id)
+	if err != nil || got[0].State != Finished || got[0].Worker != "second" || got[0].Attempts != 2 {
+		t.Errorf("after the second worker: %+v, %v", got, err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	srv := startServer(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	q, err := Open(ctx, srv.Addr(), "bad", Options{Heartbeat: testBeat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	inProcess(t, srv.Addr(), q.Name(), "taken", Options{Heartbeat: testBeat})
+	waitFor(t, 10*time.Second, "the worker", func() bool { a, _ := q.Alive(ctx); return len(a) == 1 })
+
+	open := func(addr, queue string, opts Options) error {
+		q, err := Open(ctx, addr, queue, opts)
+		if err == nil {
+			q.Close()
+		}
+		return err
+	}
+	enqueue := func(fn string, arg any) error { _, err := q.Enqueue(ctx, fn, arg); return err }
+	work := func(queue, worker string, handlers map[string]Handler) error {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return Work(wctx, srv.Addr(), queue, worker, handlers, Options{Heartbeat: testBeat})
+	}
+	_, waitErr := q.Wait(ctx, "999")
+	_, startErr := StartWorker(ctx, "w1", srv.Addr(), "", nil)
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"empty queue name", open(srv.Addr(), "", Options{}), "the queue name is empty"},
+		{"queue name with a space", open(srv.Addr(), "my queue", Options{}), `the queue name "my queue": use 1 to 100 letters`},
+		{"no address", open("", "q", Options{}), "no Redis address"},
+		{"unreachable address", open("127.0.0.1:1", "q", Options{}), "cannot reach Redis at 127.0.0.1:1"},
+		{"short heartbeat", open(srv.Addr(), "q", Options{Heartbeat: time.Millisecond}), "too short"},
+		{"negative attempts", open(srv.Addr(), "q", Options{MaxAttempts: -1}), "MaxAttempts is -1"},
+		{"unencodable argument", enqueue("square", make(chan int)), "the argument of square cannot be encoded as JSON"},
+		{"no function name", enqueue("", 1), "the function name is empty"},
+		{"unknown job", waitErr, `no job "999" in queue "bad"`},
+		{"empty worker name", work("bad", "", testHandlers), "the worker name is empty"},
+		{"no handlers", work("bad", "w", nil), "worker w has no handlers"},
+		{"a live worker's name", work("bad", "taken", testHandlers), "a worker named taken is already running on queue bad"},
+		{"StartWorker without a queue", startErr, "the queue name is empty"},
+	}
+	for _, tt := range tests {
+		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", tt.name, tt.err, tt.want)
+		}
+	}
+}
+
+// TestWaitCancelled: Wait returns the jobs as last seen when ctx ends.
+func TestWaitCancelled(t *testing.T) {
+	srv := startServer(t, true)
+	q, err := Open(context.Background(), srv.Addr(), "nobody", Options{Heartbeat: testBeat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	id, err := q.Enqueue(context.Background(), "square", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	got, err := q.Wait(ctx, id)
+	if err == nil || !strings.Contains(err.Error(), "deadline exceeded") || len(got) != 1 || got[0].State != Queued {
+		t.Errorf("Wait with no worker: %+v, %v", got, err)
+	}
+}
+
+// TestNothingLeft: an in-process worker and a queue, closed, leave no
+// goroutine behind.
+func TestNothingLeft(t *testing.T) {
+	srv := startServer(t, true)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	q, err := Open(ctx, srv.Addr(), "tidy", Options{Heartbeat: testBeat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- Work(ctx, srv.Addr(), q.Name(), "w", testHandlers, Options{Heartbeat: testBeat}) }()
+	id, _ := q.Enqueue(ctx, "square", 2)
+	if _, err := q.Wait(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines left, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// syncBuffer is a bytes.Buffer that goroutines may write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestInterruptStopsAll: a cell interrupted cancels one context, which
+// kills the server and stops the worker at once: the worker returns soon,
+// without an error.
+func TestInterruptStopsAll(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			startServer(t, k.embedded) // skips the real server where there is none
+			ctx, cancel := context.WithCancel(context.Background())
+			srv, err := redisd.Start(ctx, redisd.Options{Embedded: k.embedded})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			q, err := Open(ctx, srv.Addr(), "cell", Options{Heartbeat: testBeat})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.Close()
+			errc := make(chan error, 1)
+			go func() { errc <- Work(ctx, srv.Addr(), q.Name(), "w", testHandlers, Options{Heartbeat: testBeat}) }()
+			id, _ := q.Enqueue(ctx, "sleep", 5000)
+			waitFor(t, 10*time.Second, "the job to start", func() bool { j, err := q.Job(ctx, id); return err == nil && j.State == Started })
+			start := time.Now()
+			cancel()
+			select {
+			case err := <-errc:
+				if err != nil {
+					t.Errorf("Work: %v", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the worker still runs 5 s after the cell's context was cancelled")
+			}
+			t.Logf("the worker stopped %v after the cancel", time.Since(start).Round(time.Millisecond))
+		})
+	}
+}
