@@ -2,11 +2,13 @@
 
 Runs lesson 01's processes dinner through the real GoNB kernel at one second a unit (so the
 dinner would take 5 s), interrupts the kernel once the three children are running, and checks
-that the cell ends within 2 s and that none of the children is left.
+that the cell ends within 2 s and that none of the children is left. Then the same with lesson
+07's job queue, interrupted while its redis-server and three worker processes run.
 """
 import os
 import pathlib
 import re
+import shutil
 import time
 
 import nbformat
@@ -16,6 +18,7 @@ from kernelrun import run
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "01-dinner.ipynb"
+QUEUE_LESSON = ROOT / "notebooks" / "07-four-levels.ipynb"
 
 
 def cells_of(nb, *markers):
@@ -23,9 +26,21 @@ def cells_of(nb, *markers):
     out = []
     for m in markers:
         found = [c.source for c in nb.cells if c.cell_type == "code" and m in c.source]
-        assert found, f"no cell of {LESSON.name} holds {m!r}"
+        assert found, f"no cell holds {m!r}"
         out.append(found[0])
     return out
+
+
+def redis_servers():
+    """The PIDs of the running redis-server processes."""
+    pids = []
+    for comm in pathlib.Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "redis-server":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            pass
+    return {p for p in pids if alive(p)}
 
 
 def alive(pid):
@@ -84,6 +99,48 @@ def test_interrupt_kills_the_children():
         assert set(children_with_role()) <= before, "a course child process is still running"
         # The kernel survives and runs the next cell.
         assert "still here" in run(kc, '%%\nfmt.Println("still here")', timeout=180)
+    finally:
+        km.shutdown_kernel(now=True)
+        os.environ.pop("COURSE_TIME_UNIT", None)
+
+
+def test_interrupt_stops_the_job_queue():
+    nb = nbformat.read(QUEUE_LESSON, as_version=4)
+    cells = cells_of(nb, "!*go mod edit", "stamp.Print()", "func countWords(", "var handlers = map", "machine 3 joins")
+    workers_before, redis_before = set(children_with_role()), redis_servers()
+    os.environ["COURSE_TIME_UNIT"] = "1s"
+    km, kc = start_new_kernel(kernel_name="gonb", cwd=str(QUEUE_LESSON.parent))
+    try:
+        for code in cells[:-1]:
+            run(kc, code, timeout=180)
+        msg_id = kc.execute(cells[-1])
+        text = ""
+        deadline = time.monotonic() + 120
+        while "machine 3 joins" not in text:
+            assert time.monotonic() < deadline, f"machine 3 did not join: {text}"
+            msg = kc.get_iopub_msg(timeout=120)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
+                text += msg["content"]["text"]
+        time.sleep(0.5)
+        workers = set(children_with_role()) - workers_before
+        servers = redis_servers() - redis_before
+        assert len(workers) >= 2, f"worker processes running before the interrupt: {workers}"
+        if shutil.which("redis-server"):
+            assert servers, "no redis-server ran, though this machine has one"
+        started = time.monotonic()
+        km.interrupt_kernel()
+        while True:
+            msg = kc.get_iopub_msg(timeout=30)
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"]["execution_state"] == "idle"):
+                break
+        took = time.monotonic() - started
+        print(f"interrupted job queue ended {took:.2f}s after the interrupt; workers {sorted(workers)}, "
+              f"redis-server {sorted(servers)}")
+        assert took < 2.0, f"the interrupted cell took {took:.2f}s to end"
+        time.sleep(0.3)
+        assert not [p for p in workers if alive(p)], "a worker process is still running"
+        assert not [p for p in servers if alive(p)], "redis-server is still running"
     finally:
         km.shutdown_kernel(now=True)
         os.environ.pop("COURSE_TIME_UNIT", None)

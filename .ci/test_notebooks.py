@@ -71,10 +71,23 @@ def errors(nb):
                 yield f"cell {i}: {out['text']}"
 
 
+def silent_runs(nb):
+    """Cells whose main part (after %%) calls report.Finish but that published no run record:
+    a cell that printed an error and returned early, which is no error output."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "%%" not in cell.source:
+            continue
+        main = cell.source.split("%%", 1)[1]
+        if "report.Finish(" not in main:
+            continue
+        if not any(RUN_MIME in out.get("data", {}) for out in cell.get("outputs", [])):
+            yield f"cell {i} calls report.Finish but published no run record; it printed:\n{cell_text(cell)[-2000:]}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_clean(path):
     nb = execute(path)
-    errs = list(errors(nb))
+    errs = list(errors(nb)) + list(silent_runs(nb))
     assert not errs, "\n\n".join(errs)
     recs = list(records(nb))
     assert recs, "the notebook published no run record"
