@@ -20,24 +20,53 @@ type Series struct {
 // is the value axis name with its unit, such as "time (units)". Missing
 // values (a series shorter than categories, or NaN) are left out.
 func Bars(title, yName string, categories []string, series ...Series) *Chart {
+	return bars(title, yName, "value", categories, series)
+}
+
+// LogBars is Bars on a base-10 logarithmic value axis, for measurements
+// that span powers of ten, such as what starting a goroutine, an OS
+// thread and a process costs. Values that are not positive are left out,
+// as a logarithm has none for them.
+func LogBars(title, yName string, categories []string, series ...Series) *Chart {
+	return bars(title, yName, "log", categories, series)
+}
+
+// bars draws Bars on a value axis of the given ECharts type, "value" or
+// "log".
+func bars(title, yName, axis string, categories []string, series []Series) *Chart {
 	c := charts.NewBar()
 	c.SetGlobalOptions(append(seriesChartOpts(title, opts.Grid{Left: "10%", Right: "4%", Top: "80", Bottom: "60"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: categories, AxisLabel: &opts.AxisLabel{Interval: "0"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yName, NameLocation: "middle", NameGap: 40}),
+		charts.WithYAxisOpts(opts.YAxis{Type: axis, Name: yName, NameLocation: "middle", NameGap: 50}),
 	)...)
 	c.SetXAxis(categories)
 	for _, s := range series {
 		data := make([]opts.BarData, len(categories))
 		for i := range data {
-			if i < len(s.Values) && !math.IsNaN(s.Values[i]) {
-				data[i] = opts.BarData{Value: math.Round(s.Values[i]*100) / 100}
-			} else {
+			v := math.NaN() // missing
+			if i < len(s.Values) {
+				v = s.Values[i]
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) || (axis == "log" && v <= 0) {
 				data[i] = opts.BarData{Value: "-"}
+			} else {
+				data[i] = opts.BarData{Value: roundLabel(v)}
 			}
 		}
 		c.AddSeries(s.Name, data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}))
 	}
 	return &Chart{title: title, height: 400, option: optionOf(c, jsonOf(&c.BaseConfiguration))}
+}
+
+// roundLabel rounds a bar's value for its label: to hundredths, or to
+// three significant digits for values under one, so that 0.0042 does not
+// become 0.
+func roundLabel(v float64) float64 {
+	if math.Abs(v) >= 1 || v == 0 {
+		return math.Round(v*100) / 100
+	}
+	scale := math.Pow(10, 2-math.Floor(math.Log10(math.Abs(v))))
+	return math.Round(v*scale) / scale
 }
 
 // seriesChartOpts are the options bar and line charts share: no animation

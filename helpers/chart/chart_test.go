@@ -36,6 +36,9 @@ func TestChartsBuildOptions(t *testing.T) {
 		{"bars", Bars("Six dinners", "time (units)", []string{"a", "b"},
 			Series{"Go", []float64{13.0149, 5}}, Series{"seed", []float64{13}}), []string{
 			`"type":"bar"`, `"name":"Go"`, `"value":13.01`, `"value":"-"`, `"name":"time (units)"`}},
+		{"log bars", LogBars("Starting one", "µs", []string{"goroutine", "thread", "process", "none"},
+			Series{"this run", []float64{0.00421, 31.06, 2150.456, 0}}), []string{
+			`"type":"log"`, `"value":0.00421`, `"value":31.06`, `"value":2150.46`, `"value":"-"`}},
 		{"line", Line("Speed-up", "workers", "speed-up (x)", []float64{1, 2, 4},
 			Series{"measured", []float64{1, 1.9}}, Series{"ideal", []float64{1, 2, 4}}), []string{
 			`"type":"line"`, `"value":[2,1.9]`, `"name":"workers"`, `"name":"speed-up (x)"`}},

@@ -18,6 +18,13 @@ func ExampleGantt() {
 	// Output: Dinner <nil>
 }
 
+func ExampleLogBars() {
+	c := chart.LogBars("Starting one", "µs", []string{"goroutine", "OS thread", "process"},
+		chart.Series{Name: "this run", Values: []float64{0.3, 31, 2100}})
+	fmt.Println(c.Title())
+	// Output: Starting one
+}
+
 func ExampleBars() {
 	c := chart.Bars("Dinners", "time (units)", []string{"synchronous", "goroutines"},
 		chart.Series{Name: "Go", Values: []float64{13.02, 5.01}},
