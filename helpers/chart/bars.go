@@ -26,7 +26,9 @@ func Bars(title, yName string, categories []string, series ...Series) *Chart {
 // LogBars is Bars on a base-10 logarithmic value axis, for measurements
 // that span powers of ten, such as what starting a goroutine, an OS
 // thread and a process costs. Values that are not positive are left out,
-// as a logarithm has none for them.
+// as a logarithm has none for them. ECharts draws log-axis bars up from 1,
+// so a value under 1 hangs down from that line: pick a unit (ns rather than
+// µs) that keeps the values above 1.
 func LogBars(title, yName string, categories []string, series ...Series) *Chart {
 	return bars(title, yName, "log", categories, series)
 }

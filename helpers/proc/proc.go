@@ -11,6 +11,11 @@
 // their output comes back line by line with their name in front, they do
 // not inherit GoNB's display pipes, and they die with the parent, or when
 // the context given to Start is done.
+//
+// "Die with the parent" is Linux's parent-death signal, which the kernel
+// sends when the thread that started the child ends, not only the
+// process: start children from goroutines that are not locked to their
+// thread (runtime.LockOSThread) and then end, or they die early.
 package proc
 
 import (
