@@ -33,6 +33,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/lastlines"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -101,7 +102,7 @@ type Child struct {
 	PID  int
 
 	cmd      *exec.Cmd
-	stderr   *tailWriter
+	stderr   *lastlines.Writer
 	spans    chan error // the result of collecting spans, once
 	collects bool       // spans are being collected from the child
 	waitErr  error
@@ -194,7 +195,7 @@ func startCmd(ctx context.Context, role, lane string, files []*os.File, env []st
 		SpawnedEnv+"="+strconv.FormatInt(time.Now().UnixNano(), 10))
 	cmd.ExtraFiles = files
 	cmd.Stdin = nil // /dev/null: a child never reads the kernel's input
-	c := &Child{Name: lane, cmd: cmd, stderr: &tailWriter{max: 20}, spans: make(chan error, 1)}
+	c := &Child{Name: lane, cmd: cmd, stderr: &lastlines.Writer{Max: 20}, spans: make(chan error, 1)}
 	cmd.Stdout = &prefixWriter{prefix: "[" + lane + "] ", w: os.Stdout}
 	cmd.Stderr = io.MultiWriter(&prefixWriter{prefix: "[" + lane + "] ", w: os.Stderr}, c.stderr)
 	cmd.SysProcAttr = sysProcAttr()
@@ -235,7 +236,7 @@ func (c *Child) Wait() error {
 		if err != nil {
 			var exit *exec.ExitError
 			if errors.As(err, &exit) {
-				err = fmt.Errorf("child %q (pid %d) failed: %v%s", c.Name, c.PID, exit, c.stderr.tail())
+				err = fmt.Errorf("child %q (pid %d) failed: %v%s", c.Name, c.PID, exit, c.stderr.Suffix("its last output"))
 			} else {
 				err = fmt.Errorf("child %q (pid %d): %w", c.Name, c.PID, err)
 			}
@@ -268,37 +269,4 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		p.buf = p.buf[i+1:]
 	}
 	return len(b), nil
-}
-
-// tailWriter keeps the last max lines written to it.
-type tailWriter struct {
-	max   int
-	mu    sync.Mutex
-	lines []string
-	part  string
-}
-
-func (t *tailWriter) Write(b []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	parts := strings.Split(t.part+string(b), "\n")
-	t.part = parts[len(parts)-1]
-	t.lines = append(t.lines, parts[:len(parts)-1]...)
-	if len(t.lines) > t.max {
-		t.lines = t.lines[len(t.lines)-t.max:]
-	}
-	return len(b), nil
-}
-
-func (t *tailWriter) tail() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := t.lines
-	if t.part != "" {
-		lines = append(lines[:len(lines):len(lines)], t.part)
-	}
-	if len(lines) == 0 {
-		return ""
-	}
-	return "; its last output:\n  " + strings.Join(lines, "\n  ")
 }

@@ -168,9 +168,4 @@ func TestWriters(t *testing.T) {
 	if sb.String() != "[x] one\n[x] two\n" {
 		t.Errorf("prefixWriter wrote %q", sb.String())
 	}
-	tw := &tailWriter{max: 2}
-	tw.Write([]byte("a\nb\nc\nd"))
-	if got := tw.tail(); !strings.Contains(got, "b\n  c\n  d") || strings.Contains(got, "  a\n") {
-		t.Errorf("tail = %q", got)
-	}
 }

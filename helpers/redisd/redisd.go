@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/concurrency-kitchen/course/helpers/internal/lastlines"
 )
 
 // ServerEnv names an environment variable that, when set, is the path of
@@ -58,7 +59,7 @@ type Server struct {
 	// A real redis-server.
 	cmd    *exec.Cmd
 	dir    string
-	log    *tail
+	log    *lastlines.Writer
 	exited chan struct{} // closed when the process has exited and been reaped
 	exit   error         // its exit status, once exited is closed
 
@@ -170,7 +171,7 @@ func (s *Server) shutdown(kill bool) error {
 		var died error // the server exited before anyone asked it to
 		select {
 		case <-s.exited:
-			died = fmt.Errorf("redisd: %s had exited on its own: %v%s", s.kind, s.exit, s.log.text())
+			died = fmt.Errorf("redisd: %s had exited on its own: %v%s", s.kind, s.exit, s.log.Suffix("its last log lines"))
 		default:
 			sig := syscall.SIGTERM
 			if kill {
@@ -213,7 +214,7 @@ func startReal(ctx context.Context, bin string, port int, timeout time.Duration)
 		"--save", "", "--appendonly", "no", "--daemonize", "no",
 		"--dir", dir, "--logfile", "")
 	cmd.Dir = dir
-	log := &tail{max: 20}
+	log := &lastlines.Writer{Max: 20}
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.WaitDelay = time.Second
@@ -231,7 +232,7 @@ func startReal(ctx context.Context, bin string, port int, timeout time.Duration)
 	version, err := s.waitReady(ctx, timeout)
 	if err != nil {
 		s.shutdown(true)
-		if strings.Contains(log.text(), "Address already in use") {
+		if strings.Contains(log.Suffix("its last log lines"), "Address already in use") {
 			return nil, fmt.Errorf("%w: %v", errPortTaken, err)
 		}
 		return nil, err
@@ -265,7 +266,7 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) (string, 
 	for {
 		select {
 		case <-s.exited:
-			return "", fmt.Errorf("redisd: %s exited before answering PING: %v%s", s.cmd.Path, s.exit, s.log.text())
+			return "", fmt.Errorf("redisd: %s exited before answering PING: %v%s", s.cmd.Path, s.exit, s.log.Suffix("its last log lines"))
 		case <-ctx.Done():
 			return "", fmt.Errorf("redisd: waiting for %s: %w", s.cmd.Path, ctx.Err())
 		default:
@@ -277,7 +278,7 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) (string, 
 		}
 		if time.Now().After(deadline) {
 			return "", fmt.Errorf("redisd: %s did not answer PING on %s within %v (last try: %v)%s",
-				s.cmd.Path, s.addr, timeout, last, s.log.text())
+				s.cmd.Path, s.addr, timeout, last, s.log.Suffix("its last log lines"))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -368,38 +369,4 @@ func startEmbedded(ctx context.Context, why string) (*Server, error) {
 	}()
 	s.stopCtx = context.AfterFunc(ctx, func() { s.shutdown(true) })
 	return s, nil
-}
-
-// tail keeps the last max lines written to it: the server's log.
-type tail struct {
-	max   int
-	mu    sync.Mutex
-	lines []string
-	part  string
-}
-
-func (t *tail) Write(b []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	parts := strings.Split(t.part+string(b), "\n")
-	t.part = parts[len(parts)-1]
-	t.lines = append(t.lines, parts[:len(parts)-1]...)
-	if len(t.lines) > t.max {
-		t.lines = t.lines[len(t.lines)-t.max:]
-	}
-	return len(b), nil
-}
-
-// text returns the last lines, introduced for an error message, or "".
-func (t *tail) text() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := t.lines
-	if t.part != "" {
-		lines = append(lines[:len(lines):len(lines)], t.part)
-	}
-	if len(lines) == 0 {
-		return ""
-	}
-	return "; its last log lines:\n  " + strings.Join(lines, "\n  ")
 }

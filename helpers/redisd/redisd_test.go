@@ -279,17 +279,6 @@ func TestPortTaken(t *testing.T) {
 	}
 }
 
-func TestTail(t *testing.T) {
-	tw := &tail{max: 2}
-	tw.Write([]byte("a\nb\nc\nd"))
-	if got := tw.text(); !strings.Contains(got, "b\n  c\n  d") || strings.Contains(got, "  a\n") {
-		t.Errorf("text() = %q", got)
-	}
-	if (&tail{max: 2}).text() != "" {
-		t.Error("an empty log gave text")
-	}
-}
-
 // noGoroutinesLeft fails when more goroutines run than before, once the
 // runtime has had a moment to end the ones that are finishing.
 func noGoroutinesLeft(t *testing.T, before int) {
