@@ -91,7 +91,9 @@ async function main() {
     "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0",
     ...(process.getuid && process.getuid() === 0 ? ["--allow-root"] : []),
   ], {
-    env: { ...process.env, COURSE_TIME_UNIT: unit, COURSE_STRICT: "1",
+    // Not strict: this test is about what the page shows. The timing self-checks are the notebook
+    // test's (strict, without a browser competing for the two cores); here they only warn.
+    env: { ...process.env, COURSE_TIME_UNIT: unit, COURSE_STRICT: "",
       JUPYTERLAB_SETTINGS_DIR: path.join(WORK, ".settings"),
       JUPYTERLAB_WORKSPACES_DIR: path.join(WORK, ".workspaces") },
     stdio: ["ignore", "ignore", fs.openSync(path.join(OUT, "jupyter.log"), "w")],
@@ -137,10 +139,15 @@ async function main() {
     }), "all cells to run", 600_000);
     console.log(`ran all cells of ${nbName} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
-    const errors = await page.evaluate(() =>
+    const stderr = await page.evaluate(() =>
       [...document.querySelectorAll(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
-        .map((e) => e.textContent).filter((t) => /error|panic|failed/i.test(t)));
+        .flatMap((e) => e.textContent.split("\n")));
+    const warnings = stderr.filter((l) => /self-check failed/.test(l));
+    if (warnings.length) console.log(`self-check warnings (timing is the notebook test's to judge): ${warnings.join(" | ")}`);
+    const errors = stderr.filter((l) => /error|panic|failed/i.test(l) && !/self-check failed/.test(l));
     if (errors.length) fail(`error output in the notebook: ${errors.join(" | ").slice(0, 2000)}`);
+    const errorOutputs = await page.evaluate(() => document.querySelectorAll(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error'], .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").length);
+    if (errorOutputs) fail(`${errorOutputs} error output(s) in the notebook`);
 
     const expected = await page.evaluate(() => document.querySelectorAll(".ck-chart").length);
     if (expected < 5) fail(`only ${expected} charts in ${nbName}`);

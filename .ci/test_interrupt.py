@@ -31,6 +31,17 @@ def cells_of(nb, *markers):
     return out
 
 
+def interrupt(km, kc, msg_id):
+    """Interrupts the kernel and returns the seconds until the cell msg_id ended."""
+    started = time.monotonic()
+    km.interrupt_kernel()
+    while True:
+        msg = kc.get_iopub_msg(timeout=30)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"):
+            return time.monotonic() - started
+
+
 def redis_servers():
     """The PIDs of the running redis-server processes."""
     pids = []
@@ -83,14 +94,7 @@ def test_interrupt_kills_the_children():
                 pids = [int(p) for p in re.findall(r"in process (\d+)", text)]
         assert all(alive(p) for p in pids), "a child died before the interrupt"
         time.sleep(0.5)
-        started = time.monotonic()
-        km.interrupt_kernel()
-        while True:
-            msg = kc.get_iopub_msg(timeout=30)
-            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                    and msg["content"]["execution_state"] == "idle"):
-                break
-        took = time.monotonic() - started
+        took = interrupt(km, kc, msg_id)
         print(f"interrupted cell ended {took:.2f}s after the interrupt; children were {pids}")
         assert took < 2.0, f"the interrupted cell took {took:.2f}s to end"
         time.sleep(0.2)
@@ -127,14 +131,7 @@ def test_interrupt_stops_the_job_queue():
         assert len(workers) >= 2, f"worker processes running before the interrupt: {workers}"
         if shutil.which("redis-server"):
             assert servers, "no redis-server ran, though this machine has one"
-        started = time.monotonic()
-        km.interrupt_kernel()
-        while True:
-            msg = kc.get_iopub_msg(timeout=30)
-            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                    and msg["content"]["execution_state"] == "idle"):
-                break
-        took = time.monotonic() - started
+        took = interrupt(km, kc, msg_id)
         print(f"interrupted job queue ended {took:.2f}s after the interrupt; workers {sorted(workers)}, "
               f"redis-server {sorted(servers)}")
         assert took < 2.0, f"the interrupted cell took {took:.2f}s to end"
