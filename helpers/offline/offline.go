@@ -93,7 +93,16 @@ func (s *Server) Client(timeout time.Duration) *http.Client {
 func (s *Server) Peak(host string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.peak[strings.TrimPrefix(strings.ToLower(host), "www.")]
+	return s.peak[hostName(host)]
+}
+
+// hostName is the site a Host names: lower case, without a port or "www.".
+func hostName(host string) string {
+	host = strings.ToLower(host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return strings.TrimPrefix(host, "www.")
 }
 
 // Addr returns the server's host:port, for another process to reach it
@@ -158,6 +167,7 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	host := hostName(r.Host)
 	s.mu.Lock()
 	select {
 	case <-s.closing:
@@ -166,14 +176,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 	}
 	s.handlers.Add(1)
-	s.mu.Unlock()
-	defer s.handlers.Done()
-	host := strings.ToLower(r.Host)
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.TrimPrefix(host, "www.")
-	s.mu.Lock()
 	s.inFlight[host]++
 	s.peak[host] = max(s.peak[host], s.inFlight[host])
 	s.mu.Unlock()
@@ -181,6 +183,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.inFlight[host]--
 		s.mu.Unlock()
+		s.handlers.Done()
 	}()
 	switch {
 	case host == "127.0.0.1" || host == "localhost" || host == "httpstat.us":
