@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
 	"github.com/concurrency-kitchen/course/helpers/offline"
 	"github.com/concurrency-kitchen/course/helpers/proc"
 	"github.com/concurrency-kitchen/course/helpers/timing"
@@ -126,7 +127,7 @@ func TestKilledWorkerLosesNoJob(t *testing.T) {
 			stopWorkers()
 			w2.Wait()
 			for _, c := range []*proc.Child{w1, w2} {
-				if !gone(c.PID) {
+				if !leakcheck.Gone(c.PID) {
 					t.Errorf("worker process %d still exists", c.PID)
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
 	"github.com/concurrency-kitchen/course/helpers/redisd"
 )
 
@@ -216,14 +217,7 @@ func TestNothingLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	q.Close()
-	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines left, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	leakcheck.Goroutines(t, before)
 }
 
 // syncBuffer is a bytes.Buffer that goroutines may write at once.

@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
 	"github.com/concurrency-kitchen/course/helpers/offline"
 	"github.com/concurrency-kitchen/course/helpers/proc"
 	"github.com/concurrency-kitchen/course/helpers/redisd"
@@ -126,15 +126,12 @@ func startServer(t testing.TB, embedded bool) *redisd.Server {
 		if err := s.Close(); err != nil {
 			t.Error(err)
 		}
-		if pid != 0 && !gone(pid) {
+		if pid != 0 && !leakcheck.Gone(pid) {
 			t.Errorf("redis-server (pid %d) still exists after Close", pid)
 		}
 	})
 	return s
 }
-
-// gone reports whether no process has the pid any more.
-func gone(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
 
 // waitFor polls cond until it holds, or fails the test after timeout.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
@@ -158,7 +155,7 @@ func workers(t *testing.T, q *Queue, addr string, names ...string) []*proc.Child
 		cancel()
 		for _, c := range children {
 			c.Wait()
-			if !gone(c.PID) {
+			if !leakcheck.Gone(c.PID) {
 				t.Errorf("worker process %d still exists", c.PID)
 			}
 		}

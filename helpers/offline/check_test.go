@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
 )
 
 // checkSite checks one site the way lesson 06 does: a HEAD request, down when
@@ -97,7 +99,7 @@ func TestFullCheckLeavesNothing(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	noGoroutinesLeft(t, before)
+	leakcheck.Goroutines(t, before)
 	if n := sockets(t); n > socketsBefore {
 		t.Errorf("%d sockets open after Close, %d before", n, socketsBefore)
 	}

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
 )
 
 func TestDelay(t *testing.T) {
@@ -44,19 +46,5 @@ func TestDelay(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	noGoroutinesLeft(t, before)
-}
-
-// noGoroutinesLeft fails when more goroutines run than before, once the
-// runtime has had a moment to end the ones that are finishing.
-func noGoroutinesLeft(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	leakcheck.Goroutines(t, before)
 }

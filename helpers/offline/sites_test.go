@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -162,5 +163,5 @@ func TestEverySiteAndEveryFailure(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	noGoroutinesLeft(t, before)
+	leakcheck.Goroutines(t, before)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -57,7 +58,7 @@ func TestServerDiesWithCell(t *testing.T) {
 	cell.Process.Kill()
 	cell.Wait()
 	deadline := time.Now().Add(5 * time.Second)
-	for !gone(pid) {
+	for !leakcheck.Gone(pid) {
 		if time.Now().After(deadline) {
 			syscall.Kill(pid, syscall.SIGKILL)
 			t.Fatalf("redis-server (pid %d) still runs 5 s after its cell was killed", pid)
@@ -94,9 +95,6 @@ func needReal(t *testing.T, embedded bool) {
 		t.Skipf("%v: the real-server case is skipped (the embedded server is tested)", err)
 	}
 }
-
-// gone reports whether no process has the pid any more.
-func gone(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
 
 func newClient(addr string) *redis.Client {
 	return redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true})
@@ -139,7 +137,7 @@ func TestSetGetAndClose(t *testing.T) {
 			if err := s.Close(); err != nil {
 				t.Errorf("second Close: %v", err)
 			}
-			if pid != 0 && !gone(pid) {
+			if pid != 0 && !leakcheck.Gone(pid) {
 				t.Errorf("redis-server (pid %d) still exists after Close", pid)
 			}
 			if dir != "" {
@@ -151,7 +149,7 @@ func TestSetGetAndClose(t *testing.T) {
 				c.Close()
 				t.Errorf("%s still accepts connections after Close", s.Addr())
 			}
-			noGoroutinesLeft(t, before)
+			leakcheck.Goroutines(t, before)
 		})
 	}
 }
@@ -170,7 +168,7 @@ func TestCancelKillsServer(t *testing.T) {
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
-				if err != nil && (pid == 0 || gone(pid)) {
+				if err != nil && (pid == 0 || leakcheck.Gone(pid)) {
 					break
 				}
 				if c != nil {
@@ -276,19 +274,5 @@ func TestPortTaken(t *testing.T) {
 	}
 	if !errors.Is(err, errPortTaken) || !strings.Contains(err.Error(), "Address already in use") {
 		t.Errorf("error %v, want errPortTaken with the server's log", err)
-	}
-}
-
-// noGoroutinesLeft fails when more goroutines run than before, once the
-// runtime has had a moment to end the ones that are finishing.
-func noGoroutinesLeft(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }
