@@ -31,11 +31,7 @@ func TestKilledWorkerLosesNoJob(t *testing.T) {
 			defer web.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			q, err := Open(ctx, srv.Addr(), "kitchen", Options{Heartbeat: testBeat})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer q.Close()
+			q := openQueue(t, ctx, srv, "kitchen", Options{Heartbeat: testBeat})
 
 			tl := timing.NewTimeline()
 			wctx, stopWorkers := context.WithCancel(context.Background())
@@ -157,11 +153,7 @@ func TestPoisonJobFails(t *testing.T) {
 			srv := startServer(t, k.embedded)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			q, err := Open(ctx, srv.Addr(), "poison", Options{Heartbeat: testBeat, MaxAttempts: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer q.Close()
+			q := openQueue(t, ctx, srv, "poison", Options{Heartbeat: testBeat, MaxAttempts: 2})
 			children := workers(t, q, srv.Addr(), "w1", "w2")
 			id, err := q.Enqueue(ctx, "crash", nil)
 			if err != nil {
@@ -195,11 +187,7 @@ func TestResultRecordedOnce(t *testing.T) {
 			srv := startServer(t, k.embedded)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			q, err := Open(ctx, srv.Addr(), "once", Options{Heartbeat: testBeat})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer q.Close()
+			q := openQueue(t, ctx, srv, "once", Options{Heartbeat: testBeat})
 			id, err := q.Enqueue(ctx, "slow", 7)
 			if err != nil {
 				t.Fatal(err)

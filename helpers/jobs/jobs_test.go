@@ -21,11 +21,7 @@ func TestOutcomes(t *testing.T) {
 			srv := startServer(t, k.embedded)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			q, err := Open(ctx, srv.Addr(), "outcomes", Options{Heartbeat: testBeat})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer q.Close()
+			q := openQueue(t, ctx, srv, "outcomes", Options{Heartbeat: testBeat})
 			var log syncBuffer
 			inProcess(t, srv.Addr(), q.Name(), "cook", Options{Heartbeat: testBeat, Log: &log})
 
@@ -89,11 +85,7 @@ func TestStopGivesJobBack(t *testing.T) {
 	srv := startServer(t, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	q, err := Open(ctx, srv.Addr(), "stop", Options{Heartbeat: testBeat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q := openQueue(t, ctx, srv, "stop", Options{Heartbeat: testBeat})
 	id, err := q.Enqueue(ctx, "sleep", 300)
 	if err != nil {
 		t.Fatal(err)
@@ -127,11 +119,7 @@ func TestBadInput(t *testing.T) {
 	srv := startServer(t, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	q, err := Open(ctx, srv.Addr(), "bad", Options{Heartbeat: testBeat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q := openQueue(t, ctx, srv, "bad", Options{Heartbeat: testBeat})
 	inProcess(t, srv.Addr(), q.Name(), "taken", Options{Heartbeat: testBeat})
 	waitFor(t, 10*time.Second, "the worker", func() bool { a, _ := q.Alive(ctx); return len(a) == 1 })
 
@@ -251,11 +239,7 @@ func TestInterruptStopsAll(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer srv.Close()
-			q, err := Open(ctx, srv.Addr(), "cell", Options{Heartbeat: testBeat})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer q.Close()
+			q := openQueue(t, ctx, srv, "cell", Options{Heartbeat: testBeat})
 			errc := make(chan error, 1)
 			go func() { errc <- Work(ctx, srv.Addr(), q.Name(), "w", testHandlers, Options{Heartbeat: testBeat}) }()
 			id, _ := q.Enqueue(ctx, "sleep", 5000)

@@ -133,6 +133,17 @@ func startServer(t testing.TB, embedded bool) *redisd.Server {
 	return s
 }
 
+// openQueue opens the queue named name on srv; it is closed when the test ends.
+func openQueue(t *testing.T, ctx context.Context, srv *redisd.Server, name string, opts Options) *Queue {
+	t.Helper()
+	q, err := Open(ctx, srv.Addr(), name, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	return q
+}
+
 // waitFor polls cond until it holds, or fails the test after timeout.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
