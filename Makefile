@@ -1,8 +1,10 @@
 # Concurrency Kitchen. The two commands a learner needs:
 #   make lab    set up (once, idempotently) and open the course in JupyterLab
-#   make test   set up and run every test: Go helpers, notebooks with the real kernel, browser
-# Needs first: Go 1.26, Python 3 (with venv), Node.js with npm; `make test` also needs Chromium
-# (installed from Debian's packages when run as root).
+#   make test   set up and run every test: Go helpers, notebooks with the real kernel, browser,
+#               and the Docker image (built and tested where a Docker daemon is or can be started)
+#   make image  build the Docker image `concurrency-kitchen`; make test-image  test it
+# Needs first: Go 1.26, Python 3.11+ (with venv), Node.js with npm (20+ for `make test`); `make test`
+# also needs Chromium (installed from Debian's packages when run as root).
 
 SHELL := /bin/bash
 VENV := .venv
@@ -11,7 +13,7 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PORT ?= 8888
 export COURSE_TIME_UNIT_TEST ?= 100ms
 
-.PHONY: setup lab test test-lint test-go test-notebooks test-browser notebooks bench clean
+.PHONY: setup lab test test-lint test-go test-notebooks test-browser test-container image test-image notebooks bench clean
 
 setup:
 	@bash .ci/setup
@@ -24,7 +26,18 @@ notebooks: setup
 
 test:
 	@bash .ci/setup --test
-	@$(MAKE) --no-print-directory test-lint test-go test-notebooks test-browser
+	@$(MAKE) --no-print-directory test-lint test-go test-notebooks test-browser test-container
+
+# The image, built and tested with one Docker daemon (started here, as root on Debian, if none runs).
+test-container:
+	@echo "== container: make image, then the container checks (Binder's launch and docker run)"
+	@bash .ci/image/with-docker bash -c 'bash .ci/image/build && $(PY) .ci/test_image.py'
+
+image:
+	@bash .ci/image/with-docker bash .ci/image/build
+
+test-image:
+	@bash .ci/image/with-docker $(PY) .ci/test_image.py
 
 test-lint:
 	@echo "== lint: the Dockerfile (hadolint)"

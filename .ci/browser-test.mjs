@@ -6,6 +6,9 @@
 // test-output/browser/.
 //
 //   node .ci/browser-test.mjs [lesson]      (default 01-dinner; run by make test)
+// Against a server that is already running (the container test): set JUPYTER_URL (its base URL,
+// e.g. http://127.0.0.1:8890/user/ck/), JUPYTER_TOKEN, and BROWSER_TEST_PATH, the copy's path under
+// that server's root. The nbconvert export is then not checked (it is the host run's).
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -16,7 +19,8 @@ import { chromium } from "playwright-core";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const LESSON = process.argv[2] || "01-dinner";
-const OUT = path.join(ROOT, "test-output", "browser");
+const EXTERNAL = process.env.JUPYTER_URL ? process.env.JUPYTER_URL.replace(/\/+$/, "") : "";
+const OUT = path.join(ROOT, "test-output", EXTERNAL ? "browser-container" : "browser");
 const WORK = path.join(OUT, "work");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const unit = process.env.COURSE_TIME_UNIT || "100ms";
@@ -74,9 +78,10 @@ async function checkCharts(page, label, want) {
 async function main() {
   fs.rmSync(WORK, { recursive: true, force: true });
   fs.mkdirSync(WORK, { recursive: true });
+  const nbName = `${LESSON}.ipynb`;
+  if (EXTERNAL) return run(EXTERNAL, process.env.JUPYTER_TOKEN || "", process.env.BROWSER_TEST_PATH || nbName, null);
   // A copy, so that saving it does not touch notebooks/ (COURSE_ROOT, set by the kernel, still
   // points the setup cell at this checkout's helpers).
-  const nbName = `${LESSON}.ipynb`;
   fs.copyFileSync(path.join(ROOT, "notebooks", nbName), path.join(WORK, nbName));
   const settings = path.join(WORK, ".settings", "@jupyterlab", "docmanager-extension");
   fs.mkdirSync(settings, { recursive: true });
@@ -99,6 +104,14 @@ async function main() {
     stdio: ["ignore", "ignore", fs.openSync(path.join(OUT, "jupyter.log"), "w")],
     detached: true,
   });
+  return run(base, token, nbName, server);
+}
+
+// run drives Chromium against the server at base; server is the child process to stop at the end,
+// or null for a server this test did not start.
+async function run(base, token, treePath, server) {
+  const nbName = `${LESSON}.ipynb`;
+  const origin = new URL(base).host;
   let browser, page;
   try {
     await waitFor(async () => {
@@ -115,11 +128,11 @@ async function main() {
     page.on("request", (req) => {
       const u = new URL(req.url());
       if (["data:", "blob:", "about:"].includes(u.protocol)) return;
-      if (u.host !== `127.0.0.1:${port}`) foreign.push(req.url());
+      if (u.host !== origin) foreign.push(req.url());
     });
     page.on("pageerror", (e) => console.log("page error:", e.message));
 
-    await page.goto(`${base}/lab/tree/${nbName}?token=${token}`);
+    await page.goto(`${base}/lab/tree/${treePath}?token=${token}`);
     await waitFor(() => page.evaluate(() => {
       const app = window.jupyterapp;
       const w = app && app.shell.currentWidget;
@@ -182,6 +195,7 @@ async function main() {
     if (foreign.length) fail(`requests to other hosts: ${[...new Set(foreign)].slice(0, 10).join(", ")}`);
     else console.log("no request left the Jupyter server");
 
+    if (!server) return;
     // The saved notebook exported to HTML by nbconvert, opened from a file with no server.
     execFileSync(path.join(ROOT, ".venv", "bin", "jupyter"), ["nbconvert", "--to", "html", "--output-dir", OUT,
       path.join(WORK, nbName)], { stdio: "ignore" });
@@ -222,6 +236,7 @@ async function main() {
     throw e;
   } finally {
     if (browser) await browser.close();
+    if (!server) return;
     try { process.kill(-server.pid, "SIGTERM"); } catch {}
     await new Promise((r) => setTimeout(r, 1000));
     try { process.kill(-server.pid, "SIGKILL"); } catch {}

@@ -1,10 +1,9 @@
 """What the kernel tests share: the notebooks' setup line, and running one cell through a client."""
 
 # The lessons' first cell: it makes the repository's module (and through it gonbui and the helpers,
-# at the versions go.mod pins) available to the cells. Without it GoNB would `go get` gonbui's latest
-# version, which needs the network.
-SETUP = ('!*go mod edit -require=github.com/concurrency-kitchen/course@v0.0.0-00010101000000-000000000000 '
-         '-replace=github.com/concurrency-kitchen/course=$(cd "${COURSE_ROOT:-$GONB_DIR/..}" && pwd)')
+# at the versions go.mod pins, with the course's go.sum) available to the cells, with no network
+# (bin/course-module). Without it GoNB would `go get` gonbui's latest version, which needs the network.
+SETUP = '!*sh "${COURSE_ROOT:-$GONB_DIR/..}/bin/course-module"'
 
 
 def run(kc, code, timeout=300):
