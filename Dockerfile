@@ -49,15 +49,15 @@ RUN --mount=type=secret,id=cacert \
  && rm -rf /tmp/go /tmp/go.zip \
  && /usr/local/go/bin/go version \
  && useradd --create-home --uid "${NB_UID}" --shell /bin/bash "${NB_USER}" \
- && install -d -o "${NB_UID}" /usr/local/share/jupyter/kernels
+ && install -d -o "${NB_UID}" /usr/local/share/jupyter/kernels /opt/go
 
-# The course lives in the user's home, owned by the user (uid 1000 on Binder). GOPATH is a dot
-# folder, so that `./...` in the module root does not walk the module cache.
+# The course lives in the user's home, owned by the user (uid 1000 on Binder). GOPATH (the module
+# cache) is outside the home, which is the module's root, so that `./...` never walks it.
 ENV NB_USER=${NB_USER} \
     NB_UID=${NB_UID} \
     HOME=/home/${NB_USER} \
     PATH=/home/${NB_USER}/.venv/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    GOPATH=/home/${NB_USER}/.go \
+    GOPATH=/opt/go \
     GOTOOLCHAIN=local \
     GOFLAGS=-buildvcs=false
 USER ${NB_UID}
