@@ -76,7 +76,7 @@ def children_with_role():
 def test_interrupt_kills_the_children():
     nb = nbformat.read(LESSON, as_version=4)
     setup, imports, recipes, dinner, cell = cells_of(
-        nb, "!*go mod edit", "stamp.Print()", "func step(", "func processDinner(", "proc.Serve(cooks) // in a child")
+        nb, "bin/course-module", "stamp.Print()", "func step(", "func processDinner(", "proc.Serve(cooks) // in a child")
     before = set(children_with_role())
     os.environ["COURSE_TIME_UNIT"] = "1s"
     km, kc = start_new_kernel(kernel_name="gonb", cwd=str(LESSON.parent))
@@ -110,7 +110,7 @@ def test_interrupt_kills_the_children():
 
 def test_interrupt_stops_the_job_queue():
     nb = nbformat.read(QUEUE_LESSON, as_version=4)
-    cells = cells_of(nb, "!*go mod edit", "stamp.Print()", "func countWords(", "var handlers = map", "machine 3 joins")
+    cells = cells_of(nb, "bin/course-module", "stamp.Print()", "func countWords(", "var handlers = map", "machine 3 joins")
     workers_before, redis_before = set(children_with_role()), redis_servers()
     os.environ["COURSE_TIME_UNIT"] = "1s"
     km, kc = start_new_kernel(kernel_name="gonb", cwd=str(QUEUE_LESSON.parent))
