@@ -11,7 +11,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PORT ?= 8888
-export COURSE_TIME_UNIT_TEST ?= 100ms
+# the tests' time unit: .ci/course.json, which the Python and JS tests read too
+export COURSE_TIME_UNIT_TEST ?= $(shell sed -n 's/.*"test_unit": *"\([^"]*\)".*/\1/p' .ci/course.json)
 
 .PHONY: setup lab test test-lint test-go test-notebooks test-browser test-container image test-image notebooks bench clean
 
@@ -52,14 +53,13 @@ test-go:
 test-notebooks:
 	@echo "== kernel and notebooks: smoke test, lessons/ in sync, every notebook executed (strict, unit $(COURSE_TIME_UNIT_TEST)), an interrupt"
 	$(PY) .ci/lessons.py check
-	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_kernel_smoke.py .ci/test_notebooks.py .ci/test_interrupt.py; \
-	  status=$$?; bash .ci/reap-gopls; exit $$status
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) bash .ci/reap-gopls \
+	  $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_kernel_smoke.py .ci/test_notebooks.py .ci/test_interrupt.py
 
 test-browser:
 	@echo "== browser: JupyterLab + headless Chromium on lessons 01 and 06"
-	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) node .ci/browser-test.mjs 01-dinner && \
-	  COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) node .ci/browser-test.mjs 06-uptime; \
-	  status=$$?; bash .ci/reap-gopls; exit $$status
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) bash .ci/reap-gopls \
+	  bash -c 'node .ci/browser-test.mjs 01-dinner && node .ci/browser-test.mjs 06-uptime'
 
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./helpers/...

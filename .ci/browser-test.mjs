@@ -23,7 +23,11 @@ const EXTERNAL = process.env.JUPYTER_URL ? process.env.JUPYTER_URL.replace(/\/+$
 const OUT = path.join(ROOT, "test-output", EXTERNAL ? "browser-container" : "browser");
 const WORK = path.join(OUT, "work");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const unit = process.env.COURSE_TIME_UNIT || "100ms";
+// The facts the harness shares (the test unit, the error-output rules): .ci/course.json.
+const COURSE = JSON.parse(fs.readFileSync(path.join(ROOT, ".ci", "course.json"), "utf8"));
+const unit = process.env.COURSE_TIME_UNIT || COURSE.test_unit;
+const SELF_CHECK_FAILED = COURSE.self_check_failed;
+const STDERR_ERROR = new RegExp(COURSE.stderr_error, "i");
 
 function fail(msg) {
   console.error(`browser test FAILED: ${msg}`);
@@ -107,140 +111,176 @@ async function main() {
   return run(base, token, nbName, server);
 }
 
-// run drives Chromium against the server at base; server is the child process to stop at the end,
-// or null for a server this test did not start.
+// run drives Chromium against the server at base, step by step; server is the child process to
+// stop at the end, or null for a server this test did not start.
 async function run(base, token, treePath, server) {
   const nbName = `${LESSON}.ipynb`;
-  const origin = new URL(base).host;
   let browser, page;
   try {
     await waitFor(async () => {
       try { return (await fetch(`${base}/api/status?token=${token}`)).ok; } catch { return false; }
     }, "the Jupyter server", 60_000);
-
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const foreign = [];
-    page.on("request", (req) => {
-      const u = new URL(req.url());
-      if (["data:", "blob:", "about:"].includes(u.protocol)) return;
-      if (u.host !== origin) foreign.push(req.url());
-    });
-    page.on("pageerror", (e) => console.log("page error:", e.message));
+    const foreign = watchRequests(page, new URL(base).host);
 
-    await page.goto(`${base}/lab/tree/${treePath}?token=${token}`);
-    await waitFor(() => page.evaluate(() => {
-      const app = window.jupyterapp;
-      const w = app && app.shell.currentWidget;
-      // GoNB answers the first kernel_info requests with status messages that JupyterLab does not
-      // track, so the kernel shows "unknown" until a cell runs: wait for the connection instead.
-      const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-      return !!(k && k.connectionStatus === "connected" && k.info);
-    }), "the notebook connected to the gonb kernel", 120_000);
-    const started = Date.now();
-    await page.evaluate(() => window.jupyterapp.commands.execute("notebook:run-all-cells"));
-    // Done when every code cell has an execution count and the kernel is idle again.
-    await waitFor(() => page.evaluate(() => {
-      const nb = window.jupyterapp.shell.currentWidget;
-      const cells = nb.content.widgets.filter((c) => c.model.type === "code");
-      return cells.every((c) => c.model.executionCount !== null) &&
-        nb.sessionContext.session.kernel.status === "idle";
-    }), "all cells to run", 600_000);
-    console.log(`ran all cells of ${nbName} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-
-    const stderr = await page.evaluate(() =>
-      [...document.querySelectorAll(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
-        .flatMap((e) => e.textContent.split("\n")));
-    const warnings = stderr.filter((l) => /self-check failed/.test(l));
-    if (warnings.length) console.log(`self-check warnings (timing is the notebook test's to judge): ${warnings.join(" | ")}`);
-    const errors = stderr.filter((l) => /error|panic|failed/i.test(l) && !/self-check failed/.test(l));
-    if (errors.length) fail(`error output in the notebook: ${errors.join(" | ").slice(0, 2000)}`);
-    const errorOutputs = await page.evaluate(() => document.querySelectorAll(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error'], .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").length);
-    if (errorOutputs) fail(`${errorOutputs} error output(s) in the notebook`);
-
+    await openNotebook(page, `${base}/lab/tree/${treePath}?token=${token}`);
+    await runAllCells(page, nbName);
+    await checkOutputs(page);
     const expected = await page.evaluate(() => document.querySelectorAll(".ck-chart").length);
     if (expected < 5) fail(`only ${expected} charts in ${nbName}`);
     await checkCharts(page, "after run all", expected);
-
-    fs.mkdirSync(OUT, { recursive: true });
-    const first = page.locator(".ck-chart").first();
-    await first.scrollIntoViewIfNeeded();
-    await first.screenshot({ path: path.join(OUT, `${LESSON}-gantt.png`) });
-    const bars = page.locator(".ck-chart").nth(await page.evaluate(() => {
-      const all = [...document.querySelectorAll(".ck-chart")];
-      return Math.max(0, all.findIndex((el) => (el.parentElement.closest(".jp-Cell")?.textContent || "").includes("Six dinners")));
-    }));
-    await bars.scrollIntoViewIfNeeded();
-    await bars.screenshot({ path: path.join(OUT, `${LESSON}-summary.png`) });
-    const charts = page.locator(".ck-chart");
-    for (let i = 0; i < expected; i++) { // every chart, for a person to look at
-      await charts.nth(i).scrollIntoViewIfNeeded();
-      await charts.nth(i).screenshot({ path: path.join(OUT, `${LESSON}-chart-${i + 1}.png`) });
-    }
-    console.log(`screenshots: ${path.join(OUT, `${LESSON}-gantt.png`)}, ${LESSON}-summary.png, ${LESSON}-chart-1..${expected}.png`);
-
-    // Save (signs the outputs: the notebook is trusted), reload, and look again.
-    await page.evaluate(() => window.jupyterapp.commands.execute("docmanager:save"));
-    await waitFor(() => page.evaluate(() => !window.jupyterapp.shell.currentWidget.context.model.dirty), "the save", 30_000);
-    await page.reload();
-    await waitFor(() => page.evaluate(() => !!(window.jupyterapp && window.jupyterapp.shell.currentWidget &&
-      window.jupyterapp.shell.currentWidget.content && window.jupyterapp.shell.currentWidget.content.widgets.length)),
-      "the reopened notebook", 120_000);
-    await checkCharts(page, "reopened", expected);
+    await screenshots(page, expected);
+    await saveAndReopen(page, expected);
 
     if (foreign.length) fail(`requests to other hosts: ${[...new Set(foreign)].slice(0, 10).join(", ")}`);
     else console.log("no request left the Jupyter server");
-
-    if (!server) return;
-    // The saved notebook exported to HTML by nbconvert, opened from a file with no server.
-    execFileSync(path.join(ROOT, ".venv", "bin", "jupyter"), ["nbconvert", "--to", "html", "--output-dir", OUT,
-      path.join(WORK, nbName)], { stdio: "ignore" });
-    const html = path.join(OUT, `${LESSON}.html`);
-    // nbconvert's template loads RequireJS (and MathJax) from a CDN. Opened offline, neither
-    // loads; opened online, RequireJS is there, and a UMD library would register with it instead
-    // of defining window.echarts. Test both: offline, and with RequireJS served from node_modules.
-    for (const withRequire of [false, true]) {
-      const exported = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      exported.on("pageerror", (e) => console.log("exported page error:", e.message));
-      let requireLoaded = false;
-      await exported.route(/^https?:/, (route) => {
-        if (withRequire && /require(\.min)?\.js/.test(route.request().url())) {
-          requireLoaded = true;
-          return route.fulfill({ path: path.join(ROOT, "node_modules", "requirejs", "require.js"), contentType: "text/javascript" });
-        }
-        return route.abort();
-      });
-      await exported.goto(`file://${html}`);
-      const label = withRequire ? "exported HTML with RequireJS" : "exported HTML offline";
-      await checkCharts(exported, label, expected);
-      if (withRequire) {
-        const amd = await exported.evaluate(() => typeof window.define === "function" && !!window.define.amd);
-        if (!requireLoaded || !amd) fail(`${label}: RequireJS was not active (loaded ${requireLoaded}, define.amd ${amd})`);
-        await exported.locator(".ck-chart").first().screenshot({ path: path.join(OUT, `${LESSON}-exported.png`) });
-      }
-      await exported.close();
-    }
+    if (server) await checkExport(browser, nbName, expected);
   } catch (e) {
-    if (page) {
-      await page.screenshot({ path: path.join(OUT, "failure.png") }).catch(() => {});
-      console.error("page state:", await page.evaluate(() => ({
-        app: !!window.jupyterapp, title: document.title,
-        widget: window.jupyterapp?.shell?.currentWidget?.title?.label,
-        kernel: window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status,
-      })).catch((err) => err.message));
-    }
+    if (page) await describeFailure(page);
     throw e;
   } finally {
     if (browser) await browser.close();
-    if (!server) return;
-    try { process.kill(-server.pid, "SIGTERM"); } catch {}
-    await new Promise((r) => setTimeout(r, 1000));
-    try { process.kill(-server.pid, "SIGKILL"); } catch {}
+    if (server) await stopServer(server);
   }
+}
+
+// watchRequests collects the URLs of the page's requests to any host but origin.
+function watchRequests(page, origin) {
+  const foreign = [];
+  page.on("request", (req) => {
+    const u = new URL(req.url());
+    if (["data:", "blob:", "about:"].includes(u.protocol)) return;
+    if (u.host !== origin) foreign.push(req.url());
+  });
+  page.on("pageerror", (e) => console.log("page error:", e.message));
+  return foreign;
+}
+
+// openNotebook opens the notebook at url and waits until it is connected to its kernel.
+async function openNotebook(page, url) {
+  await page.goto(url);
+  await waitFor(() => page.evaluate(() => {
+    const app = window.jupyterapp;
+    const w = app && app.shell.currentWidget;
+    // GoNB answers the first kernel_info requests with status messages that JupyterLab does not
+    // track, so the kernel shows "unknown" until a cell runs: wait for the connection instead.
+    const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+    return !!(k && k.connectionStatus === "connected" && k.info);
+  }), "the notebook connected to the gonb kernel", 120_000);
+}
+
+// runAllCells runs every cell, as "Run All" does, and waits until each has run and the kernel
+// is idle again.
+async function runAllCells(page, nbName) {
+  const started = Date.now();
+  await page.evaluate(() => window.jupyterapp.commands.execute("notebook:run-all-cells"));
+  await waitFor(() => page.evaluate(() => {
+    const nb = window.jupyterapp.shell.currentWidget;
+    const cells = nb.content.widgets.filter((c) => c.model.type === "code");
+    return cells.every((c) => c.model.executionCount !== null) &&
+      nb.sessionContext.session.kernel.status === "idle";
+  }), "all cells to run", 600_000);
+  console.log(`ran all cells of ${nbName} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+// checkOutputs fails on error outputs and on error lines on standard error (course.json's rules);
+// failed self-checks only warn here: timing is the notebook test's to judge.
+async function checkOutputs(page) {
+  const stderr = await page.evaluate(() =>
+    [...document.querySelectorAll(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
+      .flatMap((e) => e.textContent.split("\n")));
+  const warnings = stderr.filter((l) => l.includes(SELF_CHECK_FAILED));
+  if (warnings.length) console.log(`self-check warnings (timing is the notebook test's to judge): ${warnings.join(" | ")}`);
+  const errors = stderr.filter((l) => STDERR_ERROR.test(l) && !l.includes(SELF_CHECK_FAILED));
+  if (errors.length) fail(`error output in the notebook: ${errors.join(" | ").slice(0, 2000)}`);
+  const errorOutputs = await page.evaluate(() => document.querySelectorAll(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error'], .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").length);
+  if (errorOutputs) fail(`${errorOutputs} error output(s) in the notebook`);
+}
+
+// screenshots saves the first chart, the lesson's summary chart and every chart, for a person to
+// look at.
+async function screenshots(page, expected) {
+  fs.mkdirSync(OUT, { recursive: true });
+  const first = page.locator(".ck-chart").first();
+  await first.scrollIntoViewIfNeeded();
+  await first.screenshot({ path: path.join(OUT, `${LESSON}-gantt.png`) });
+  const bars = page.locator(".ck-chart").nth(await page.evaluate(() => {
+    const all = [...document.querySelectorAll(".ck-chart")];
+    return Math.max(0, all.findIndex((el) => (el.parentElement.closest(".jp-Cell")?.textContent || "").includes("Six dinners")));
+  }));
+  await bars.scrollIntoViewIfNeeded();
+  await bars.screenshot({ path: path.join(OUT, `${LESSON}-summary.png`) });
+  const charts = page.locator(".ck-chart");
+  for (let i = 0; i < expected; i++) {
+    await charts.nth(i).scrollIntoViewIfNeeded();
+    await charts.nth(i).screenshot({ path: path.join(OUT, `${LESSON}-chart-${i + 1}.png`) });
+  }
+  console.log(`screenshots: ${path.join(OUT, `${LESSON}-gantt.png`)}, ${LESSON}-summary.png, ${LESSON}-chart-1..${expected}.png`);
+}
+
+// saveAndReopen saves the notebook (which signs its outputs: it is trusted), reloads the page,
+// and checks the charts again.
+async function saveAndReopen(page, expected) {
+  await page.evaluate(() => window.jupyterapp.commands.execute("docmanager:save"));
+  await waitFor(() => page.evaluate(() => !window.jupyterapp.shell.currentWidget.context.model.dirty), "the save", 30_000);
+  await page.reload();
+  await waitFor(() => page.evaluate(() => !!(window.jupyterapp && window.jupyterapp.shell.currentWidget &&
+    window.jupyterapp.shell.currentWidget.content && window.jupyterapp.shell.currentWidget.content.widgets.length)),
+    "the reopened notebook", 120_000);
+  await checkCharts(page, "reopened", expected);
+}
+
+// checkExport exports the saved notebook to HTML with nbconvert and opens it from a file, with no
+// server. nbconvert's template loads RequireJS (and MathJax) from a CDN. Opened offline, neither
+// loads; opened online, RequireJS is there, and a UMD library would register with it instead of
+// defining window.echarts. Both are checked: offline, and with RequireJS served from node_modules.
+async function checkExport(browser, nbName, expected) {
+  execFileSync(path.join(ROOT, ".venv", "bin", "jupyter"), ["nbconvert", "--to", "html", "--output-dir", OUT,
+    path.join(WORK, nbName)], { stdio: "ignore" });
+  const html = path.join(OUT, `${LESSON}.html`);
+  for (const withRequire of [false, true]) {
+    const exported = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    exported.on("pageerror", (e) => console.log("exported page error:", e.message));
+    let requireLoaded = false;
+    await exported.route(/^https?:/, (route) => {
+      if (withRequire && /require(\.min)?\.js/.test(route.request().url())) {
+        requireLoaded = true;
+        return route.fulfill({ path: path.join(ROOT, "node_modules", "requirejs", "require.js"), contentType: "text/javascript" });
+      }
+      return route.abort();
+    });
+    await exported.goto(`file://${html}`);
+    const label = withRequire ? "exported HTML with RequireJS" : "exported HTML offline";
+    await checkCharts(exported, label, expected);
+    if (withRequire) {
+      const amd = await exported.evaluate(() => typeof window.define === "function" && !!window.define.amd);
+      if (!requireLoaded || !amd) fail(`${label}: RequireJS was not active (loaded ${requireLoaded}, define.amd ${amd})`);
+      await exported.locator(".ck-chart").first().screenshot({ path: path.join(OUT, `${LESSON}-exported.png`) });
+    }
+    await exported.close();
+  }
+}
+
+// describeFailure keeps a screenshot and prints what the page was showing.
+async function describeFailure(page) {
+  await page.screenshot({ path: path.join(OUT, "failure.png") }).catch(() => {});
+  console.error("page state:", await page.evaluate(() => ({
+    app: !!window.jupyterapp, title: document.title,
+    widget: window.jupyterapp?.shell?.currentWidget?.title?.label,
+    kernel: window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status,
+  })).catch((err) => err.message));
+}
+
+// stopServer ends the Jupyter server this test started, and its kernels (its process group).
+async function stopServer(server) {
+  try { process.kill(-server.pid, "SIGTERM"); } catch {}
+  await new Promise((r) => setTimeout(r, 1000));
+  try { process.kill(-server.pid, "SIGKILL"); } catch {}
 }
 
 main().then(() => {

@@ -1,4 +1,10 @@
-"""What the kernel tests share: the notebooks' setup line, and running one cell through a client."""
+"""What the kernel tests share: the harness's facts (course.json), the notebooks' setup line, and
+running one cell through a client."""
+import json
+import pathlib
+
+# The facts the Makefile, these tests, the browser test and a Go test share (.ci/course.json).
+COURSE = json.loads((pathlib.Path(__file__).resolve().parent / "course.json").read_text())
 
 # The lessons' first cell: it makes the repository's module (and through it gonbui and the helpers,
 # at the versions go.mod pins, with the course's go.sum) available to the cells, with no network

@@ -13,6 +13,8 @@ import sys
 import jupytext
 import nbformat
 
+from kernelrun import SETUP
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LESSONS, NOTEBOOKS = ROOT / "lessons", ROOT / "notebooks"
 NAME = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
@@ -29,6 +31,9 @@ def render(md: pathlib.Path) -> str:
     nb = jupytext.read(md, fmt="md:myst")
     if nb.metadata.get("kernelspec", {}).get("name") != "gonb":
         raise SystemExit(f"{md.name}: its kernelspec must be gonb")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    if not code or code[0].strip() != SETUP:
+        raise SystemExit(f"{md.name}: its first code cell must be the setup line {SETUP!r}")
     nb.metadata.pop("jupytext", None)
     nb.metadata["language_info"] = {"name": "go"}
     for i, cell in enumerate(nb.cells):

@@ -36,11 +36,11 @@ import websocket
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / ".ci"))
-from kernelrun import SETUP  # noqa: E402
+from kernelrun import COURSE, SETUP  # noqa: E402
 
 IMAGE = os.environ.get("IMAGE", "concurrency-kitchen")
 DOCKER = os.environ.get("DOCKER", "docker")
-UNIT = os.environ.get("COURSE_TIME_UNIT_TEST", "100ms")
+UNIT = os.environ.get("COURSE_TIME_UNIT_TEST") or COURSE["test_unit"]
 EXTRA = shlex.split(os.environ.get("IMAGE_TEST_DOCKER_ARGS", ""))
 HOME = "/home/jovyan"
 

@@ -1,7 +1,7 @@
 """Executes every notebook with the real GoNB kernel, as the tests of the course.
 
 Strict mode (COURSE_STRICT=1) turns a failed self-check into an error output, and a small time
-unit (COURSE_TIME_UNIT, 100ms unless set) keeps the run short. A notebook fails on any error
+unit (COURSE_TIME_UNIT, course.json's test unit unless set) keeps the run short. A notebook fails on any error
 output, on a run record that misses its model, and when it publishes no run record at all.
 The executed notebooks are saved in test-output/ for a person to look at.
 """
@@ -14,16 +14,18 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from kernelrun import COURSE
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 OUT = ROOT / "test-output"
-RUN_MIME = "application/vnd.concurrency-kitchen.run+json"
+RUN_MIME = COURSE["run_mime"]
 
 
 def execute(path: pathlib.Path) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
     os.environ["COURSE_STRICT"] = "1"
-    os.environ.setdefault("COURSE_TIME_UNIT", "100ms")
+    os.environ.setdefault("COURSE_TIME_UNIT", COURSE["test_unit"])
     client = NotebookClient(nb, kernel_name="gonb", timeout=600, allow_errors=True,
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.monotonic()
@@ -67,7 +69,7 @@ def errors(nb):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 yield f"cell {i}: {out.get('ename')}: {out.get('evalue')}\n" + "\n".join(out.get("traceback", []))[-3000:]
-            elif out.get("output_type") == "stream" and out.get("name") == "stderr" and "self-check failed" in out.get("text", ""):
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr" and COURSE["self_check_failed"] in out.get("text", ""):
                 yield f"cell {i}: {out['text']}"
 
 

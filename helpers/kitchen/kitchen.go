@@ -1,0 +1,119 @@
+// Package kitchen is the frame of a lesson's cells, so that a cell shows the concurrency it
+// teaches and little else: one setup call, timed runs that name their lesson once, the
+// notebook's Stop button as a context, and errors that end a cell visibly.
+//
+// A lesson's setup cell names the lesson once and sets up the page:
+//
+//	var lesson = kitchen.Lesson("01-dinner")
+//
+//	%%
+//	lesson.Setup()
+//
+// GoNB keeps that declaration for every later cell of the notebook, so a timed run reads:
+//
+//	run := lesson.Start("dinner", "goroutines")
+//	goroutineDinner(run.TL)
+//	run.Finish(report.Near(5, 0.2))
+//	run.Gantt("Goroutines: three dishes at once")
+//
+// A cell that waits, serves or starts child processes takes [Context], which the Stop button
+// cancels, and stops on an error with [Must] or [Check], which run the cell's deferred clean-ups
+// before the cell ends with the error.
+package kitchen
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/chart"
+	"github.com/concurrency-kitchen/course/helpers/report"
+	"github.com/concurrency-kitchen/course/helpers/stamp"
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+// A Lesson is the name of a notebook, such as "01-dinner": every run record of the notebook
+// carries it.
+type Lesson string
+
+// Setup is the setup cell's one call: it prints the machine stamp (Go version, GOMAXPROCS, CPUs,
+// the time unit) and loads the chart library into the page. An invalid COURSE_TIME_UNIT, or a
+// chart library that cannot be read, ends the cell with a message that says what to fix.
+func (l Lesson) Setup() {
+	s, err := stamp.Read()
+	Check(err)
+	fmt.Println(s)
+	Check(chart.Setup())
+}
+
+// A Run is one timed run of a lesson: its timeline, to pass to the tasks, and a stopwatch
+// started with it.
+type Run struct {
+	// TL is the run's timeline: tasks record their spans on it, and Gantt draws it.
+	TL *timing.Timeline
+
+	lesson              Lesson
+	experiment, variant string
+	watch               timing.Stopwatch
+}
+
+// Start starts a timed run of an experiment's variant: a new timeline and a stopwatch, both
+// starting now.
+func (l Lesson) Start(experiment, variant string) *Run {
+	return &Run{TL: timing.NewTimeline(), lesson: l, experiment: experiment, variant: variant, watch: timing.Start()}
+}
+
+// Elapsed is the time since the run started.
+func (r *Run) Elapsed() time.Duration { return r.watch.Elapsed() }
+
+// Finish ends the run: it prints the time next to what the model wants, publishes the run
+// record, and makes the self-check that the result meets want (see report.Finish). It returns
+// the record.
+func (r *Run) Finish(want report.Expectation) report.Run {
+	return report.Finish(string(r.lesson), r.experiment, r.variant, r.watch.Elapsed(), r.TL, want)
+}
+
+// Gantt draws the run's timeline as a Gantt chart, one lane per worker or dish.
+func (r *Run) Gantt(title string) {
+	chart.Gantt(title, r.TL.Spans()).Show()
+}
+
+// Report is Finish for a run timed another way (the best of several tries, a time measured
+// inside the run): it reports elapsed, with the spans of tl (nil for none).
+func (l Lesson) Report(experiment, variant string, elapsed time.Duration, tl *timing.Timeline, want report.Expectation) report.Run {
+	return report.Finish(string(l), experiment, variant, elapsed, tl, want)
+}
+
+// Context returns a context that is cancelled when the cell is interrupted: GoNB sends the
+// cell's program SIGINT when the learner presses Stop. Hand it to every wait, server and child
+// process of the cell, and they end at once instead of running on.
+func Context() context.Context {
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt)
+	return ctx
+}
+
+// Check ends the cell when err is not nil: it runs the deferred calls of the cell (closing its
+// servers, stopping its child processes), then the cell ends with err as its error. It does
+// nothing when err is nil.
+func Check(err error) {
+	if err != nil {
+		stop(err)
+	}
+}
+
+// Must returns v, or ends the cell as Check does when err is not nil.
+func Must[T any](v T, err error) T {
+	Check(err)
+	return v
+}
+
+// stop panics with err, which unwinds the cell's main function through its deferred calls; the
+// program then ends with err as its last line and no goroutine dump, which a learner does not
+// need. A test replaces it.
+var stop = func(err error) {
+	debug.SetTraceback("none")
+	panic(err)
+}

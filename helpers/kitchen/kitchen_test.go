@@ -1,0 +1,137 @@
+package kitchen
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/report"
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+func TestRunRecords(t *testing.T) {
+	t.Setenv(timing.UnitEnv, "10ms")
+	t.Setenv(report.StrictEnv, "")
+	tests := []struct {
+		name    string
+		sleep   time.Duration
+		want    report.Expectation
+		ok      bool
+		minUnit float64
+	}{
+		{"within the model", 20 * time.Millisecond, report.Between(2, 1.9, 20), true, 2},
+		{"slower than the model", 30 * time.Millisecond, report.Near(1, 0.1), false, 3},
+		{"no model", 0, report.NoModel, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &display.Recorder{}
+			defer display.Use(rec)()
+			run := Lesson("99-test").Start("kitchen", tt.name)
+			end := run.TL.Track("cook", "wait")
+			time.Sleep(tt.sleep)
+			end()
+			got := run.Finish(tt.want)
+			if got.Lesson != "99-test" || got.Experiment != "kitchen" || got.Variant != tt.name {
+				t.Errorf("record names %q/%q/%q", got.Lesson, got.Experiment, got.Variant)
+			}
+			if got.OK != tt.ok || got.Units < tt.minUnit || len(got.Timeline) != 1 {
+				t.Errorf("ok=%v units=%v spans=%d, want ok=%v units>=%v and one span", got.OK, got.Units, len(got.Timeline), tt.ok, tt.minUnit)
+			}
+			items := rec.Of(report.MIME)
+			if len(items) != 1 {
+				t.Fatalf("%d run records published, want 1", len(items))
+			}
+			var published report.Run
+			if err := json.Unmarshal([]byte(items[0].Body), &published); err != nil || published.Lesson != "99-test" {
+				t.Errorf("published %s (%v)", items[0].Body, err)
+			}
+		})
+	}
+}
+
+func TestReportAndGantt(t *testing.T) {
+	t.Setenv(timing.UnitEnv, "10ms")
+	rec := &display.Recorder{}
+	defer display.Use(rec)()
+	tl := timing.NewTimeline()
+	tl.Add(timing.Span{Lane: "pasta", Task: "boil", Start: 0, End: 30 * time.Millisecond})
+	r := Lesson("99-test").Report("kitchen", "measured", 30*time.Millisecond, tl, report.Near(3, 0.1))
+	if !r.OK || r.Lesson != "99-test" {
+		t.Errorf("Report: %+v", r)
+	}
+	run := Lesson("99-test").Start("kitchen", "chart")
+	run.TL.Add(timing.Span{Lane: "pasta", Task: "boil", Start: 0, End: 30 * time.Millisecond})
+	run.Gantt("A chart")
+	if html := rec.Of("text/html"); len(html) != 1 || !strings.Contains(html[0].Body, "A chart") {
+		t.Errorf("Gantt showed %d HTML items", len(html))
+	}
+}
+
+func TestCheckRunsDefersThenStops(t *testing.T) {
+	var stopped error
+	old := stop
+	stop = func(err error) { stopped = err; panic(err) }
+	defer func() { stop = old }()
+	boom := errors.New("no oven")
+	tests := []struct {
+		name string
+		err  error
+	}{{"nil does nothing", nil}, {"an error stops", boom}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stopped = nil
+			cleaned := false
+			func() {
+				defer func() { _ = recover() }()
+				defer func() { cleaned = true }()
+				if got := Must(42, tt.err); got != 42 {
+					t.Errorf("Must returned %d", got)
+				}
+			}()
+			if !errors.Is(stopped, tt.err) || (tt.err != nil && !cleaned) {
+				t.Errorf("stopped with %v (cleaned %v), want %v", stopped, cleaned, tt.err)
+			}
+		})
+	}
+}
+
+// TestCheckEndsTheProgram runs a program that stops on an error: its deferred call runs, the
+// error is its last output, no goroutine dump follows, and it exits non-zero.
+func TestCheckEndsTheProgram(t *testing.T) {
+	if os.Getenv("KITCHEN_TEST_CHILD") == "1" {
+		defer os.Stdout.WriteString("deferred clean-up ran\n")
+		Check(errors.New("the oven is broken"))
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckEndsTheProgram$")
+	cmd.Env = append(os.Environ(), "KITCHEN_TEST_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("the program did not fail: %v\n%s", err, out)
+	}
+	text := string(out)
+	if !strings.Contains(text, "deferred clean-up ran") || !strings.Contains(text, "the oven is broken") ||
+		strings.Contains(text, "goroutine ") {
+		t.Errorf("output:\n%s", text)
+	}
+}
+
+func TestContextEndsOnInterrupt(t *testing.T) {
+	ctx := Context()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the context was not cancelled by SIGINT")
+	}
+}
