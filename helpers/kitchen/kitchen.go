@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/chart"
@@ -111,9 +110,5 @@ func Must[T any](v T, err error) T {
 }
 
 // stop panics with err, which unwinds the cell's main function through its deferred calls; the
-// program then ends with err as its last line and no goroutine dump, which a learner does not
-// need. A test replaces it.
-var stop = func(err error) {
-	debug.SetTraceback("none")
-	panic(err)
-}
+// program then ends with err and the short trace Go prints for a panic. A test replaces it.
+var stop = func(err error) { panic(err) }
