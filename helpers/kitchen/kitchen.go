@@ -86,6 +86,12 @@ func (l Lesson) Report(experiment, variant string, elapsed time.Duration, tl *ti
 	return report.Finish(string(l), experiment, variant, elapsed, tl, want)
 }
 
+// Record builds the run record of a run without printing, publishing or checking it (see
+// report.New): for a lesson that publishes it itself, or compares several runs first.
+func (l Lesson) Record(experiment, variant string, elapsed time.Duration, tl *timing.Timeline, want report.Expectation) report.Run {
+	return report.New(string(l), experiment, variant, elapsed, tl, want)
+}
+
 // Context returns a context that is cancelled when the cell is interrupted: GoNB sends the
 // cell's program SIGINT when the learner presses Stop. Hand it to every wait, server and child
 // process of the cell, and they end at once instead of running on.

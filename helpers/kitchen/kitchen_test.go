@@ -81,6 +81,9 @@ func TestReportAndGantt(t *testing.T) {
 	if !r.OK || r.Lesson != "99-test" {
 		t.Errorf("Report: %+v", r)
 	}
+	if rec2 := Lesson("99-test").Record("kitchen", "quiet", 10*time.Millisecond, nil, report.NoModel); rec2.Lesson != "99-test" || rec2.Units != 1 {
+		t.Errorf("Record: %+v", rec2)
+	}
 	run := Lesson("99-test").Start("kitchen", "chart")
 	run.TL.Add(timing.Span{Lane: "pasta", Task: "boil", Start: 0, End: 30 * time.Millisecond})
 	run.Gantt("A chart")
