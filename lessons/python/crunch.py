@@ -3,7 +3,7 @@ processes (seed 001's experiment), each task sized to take one time unit on one 
 
 Usage: crunch.py UNIT_SECONDS WORKERS
 Prints JSON: the loop count per task and the time of each variant, in units (serial and threads:
-the best of two runs, taken in turns). It first warms up
+the best of three runs, taken in turns). It first warms up
 for a second: measured cold, the same loop ran about 1.5x slower in the first 0.7 s of the process
 than later (on these machines), which made four threads look faster than the serial run."""
 import json
@@ -52,11 +52,11 @@ def main():
         for p in ps:
             p.join()
 
-    # Serial and threads take turns, twice, and each keeps its best time: on a busy machine another
+    # Serial and threads take turns, three times, and each keeps its best time: on a busy machine another
     # program can take a core for a while, which only ever adds time, and must not fall on one of
     # the two variants alone (it once made four threads look 15% faster than serial).
     best = {"serial": float("inf"), "threads": float("inf")}
-    for _ in range(2):
+    for _ in range(3):
         for name, run in (("serial", serial), ("threads", threads)):
             best[name] = min(best[name], timed(run))
     out = {"python": sys.version.split()[0], "loops_per_task": n, "workers": workers,
