@@ -3,7 +3,8 @@ processes (seed 001's experiment), each task sized to take one time unit on one 
 
 Usage: crunch.py UNIT_SECONDS WORKERS
 Prints JSON: the loop count per task and the time of each variant, in units (serial and threads:
-the best of three runs, taken in turns). It first warms up
+the best of three runs, taken in turns), and how many cores other programs kept busy during those
+best runs (Linux; 0 elsewhere). It first warms up
 for a second: measured cold, the same loop ran about 1.5x slower in the first 0.7 s of the process
 than later (on these machines), which made four threads look faster than the serial run."""
 import json
@@ -19,10 +20,33 @@ def crunch_numbers(n):
         x += 1
 
 
+def counters():
+    """Ticks of the machine's busy and total CPU time (all cores), this process's CPU time, and
+    the number of cores, from Linux's /proc; None elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            lines = f.read().splitlines()
+        with open("/proc/self/stat") as f:
+            self_fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    first = [int(v) for v in lines[0].split()[1:9]]  # user nice system idle iowait irq softirq steal
+    cores = sum(1 for line in lines if line.startswith("cpu") and not line.startswith("cpu "))
+    busy = sum(first) - first[3] - first[4]
+    return busy, sum(first), int(self_fields[11]) + int(self_fields[12]), cores
+
+
 def timed(run):
+    """Runs run and returns its wall time and how many cores other programs kept busy meanwhile."""
+    a = counters()
     t = time.perf_counter()
     run()
-    return time.perf_counter() - t
+    elapsed = time.perf_counter() - t
+    b = counters()
+    if not a or not b or b[1] == a[1]:
+        return elapsed, 0.0
+    others = ((b[0] - a[0]) - (b[2] - a[2])) / (b[1] - a[1]) * b[3]
+    return elapsed, max(others, 0.0)
 
 
 def main():
@@ -31,7 +55,7 @@ def main():
     warm_until = time.perf_counter() + 1.0  # warm up for a second: see the docstring
     while time.perf_counter() < warm_until:
         crunch_numbers(probe // 10)
-    n = int(probe * unit / timed(lambda: crunch_numbers(probe)))  # one unit of work
+    n = int(probe * unit / timed(lambda: crunch_numbers(probe))[0])  # one unit of work
 
     def serial():
         for _ in range(workers):
@@ -55,13 +79,15 @@ def main():
     # Serial and threads take turns, three times, and each keeps its best time: on a busy machine another
     # program can take a core for a while, which only ever adds time, and must not fall on one of
     # the two variants alone (it once made four threads look 15% faster than serial).
-    best = {"serial": float("inf"), "threads": float("inf")}
+    best = {"serial": (float("inf"), 0.0), "threads": (float("inf"), 0.0)}
     for _ in range(3):
         for name, run in (("serial", serial), ("threads", threads)):
             best[name] = min(best[name], timed(run))
     out = {"python": sys.version.split()[0], "loops_per_task": n, "workers": workers,
-           "serial_units": best["serial"] / unit, "threads_units": best["threads"] / unit,
-           "processes_units": timed(processes) / unit}
+           "serial_units": best["serial"][0] / unit, "threads_units": best["threads"][0] / unit,
+           "processes_units": timed(processes)[0] / unit,
+           # cores other programs kept busy during the best serial and threads runs
+           "others_cores": max(best["serial"][1], best["threads"][1])}
     print(json.dumps(out))
 
 
