@@ -45,9 +45,10 @@ test-lint:
 	$(VENV)/bin/hadolint Dockerfile
 
 test-go:
-	@echo "== Go: gofmt, vet, tests with the race detector"
+	@echo "== Go: gofmt, vet, staticcheck, tests with the race detector"
 	@test -z "$$(gofmt -l helpers)" || { gofmt -l helpers; echo "gofmt: files above need formatting"; exit 1; }
 	go vet ./...
+	go tool staticcheck ./...
 	COURSE_TIME_UNIT= COURSE_STRICT= go test -race -count=1 ./...
 
 test-notebooks:

@@ -3,6 +3,7 @@ package chart
 import (
 	"math"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
@@ -64,11 +65,11 @@ func bars(title, yName, axis string, categories []string, series []Series) *Char
 // three significant digits for values under one, so that 0.0042 does not
 // become 0.
 func roundLabel(v float64) float64 {
-	if math.Abs(v) >= 1 || v == 0 {
-		return math.Round(v*100) / 100
+	places := 2
+	if v != 0 && math.Abs(v) < 1 {
+		places = 2 - int(math.Floor(math.Log10(math.Abs(v))))
 	}
-	scale := math.Pow(10, 2-math.Floor(math.Log10(math.Abs(v))))
-	return math.Round(v*scale) / scale
+	return round.To(v, places)
 }
 
 // seriesChartOpts are the options bar and line charts share: no animation

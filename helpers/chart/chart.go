@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 
@@ -111,10 +112,14 @@ func htmlEscape(s string) string {
 
 // Show displays the chart through the current display sink: inline in a
 // notebook, or as a page in a file (whose path it prints) outside one.
+// When the chart cannot be shown, Show says so on standard error, so that
+// a cell that ignores the error still shows the failure, and returns it.
 func (c *Chart) Show() error {
 	where, err := display.Current().HTML(c.title, c.Fragment(), c.Page)
 	if err != nil {
-		return fmt.Errorf("chart %q: %w", c.title, err)
+		err = fmt.Errorf("chart %q: %w", c.title, err)
+		fmt.Fprintln(os.Stderr, "✗ showing a chart failed:", err)
+		return err
 	}
 	if where != "notebook" && where != "memory" {
 		fmt.Printf("chart %q written to %s\n", c.title, where)

@@ -1,7 +1,9 @@
 package chart
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -42,24 +44,29 @@ func TestChartsBuildOptions(t *testing.T) {
 		{"line", Line("Speed-up", "workers", "speed-up (x)", []float64{1, 2, 4},
 			Series{"measured", []float64{1, 1.9}}, Series{"ideal", []float64{1, 2, 4}}), []string{
 			`"type":"line"`, `"value":[2,1.9]`, `"name":"workers"`, `"name":"speed-up (x)"`}},
+		{"cpu", CPU("CPU use", []time.Duration{100 * time.Millisecond, 200 * time.Millisecond},
+			[][]float64{{0.5, 1}, {1, 0.25}}), []string{
+			`"type":"line"`, `"name":"core 0"`, `"name":"core 1"`, `"name":"busy (%)"`, `"value":[1,50]`, `"value":[2,25]`}},
 	}
 	for _, tt := range tests {
-		opt := tt.c.Option()
-		for _, w := range tt.wants {
-			if !strings.Contains(opt, w) {
-				t.Errorf("%s: option lacks %s:\n%s", tt.name, w, opt)
+		t.Run(tt.name, func(t *testing.T) {
+			opt := tt.c.Option()
+			for _, w := range tt.wants {
+				if !strings.Contains(opt, w) {
+					t.Errorf("option lacks %s:\n%s", w, opt)
+				}
 			}
-		}
-		if strings.Contains(opt, "__f__") {
-			t.Errorf("%s: function markers left in the option", tt.name)
-		}
-		frag := tt.c.Fragment()
-		if n := strings.Count(strings.ToLower(frag), "</script"); n != 1 {
-			t.Errorf("%s: fragment has %d </script, want exactly its own closing tag", tt.name, n)
-		}
-		if !strings.Contains(frag, missingLibrary[:30]) {
-			t.Errorf("%s: fragment does not explain a missing library", tt.name)
-		}
+			if strings.Contains(opt, "__f__") {
+				t.Error("function markers left in the option")
+			}
+			frag := tt.c.Fragment()
+			if n := strings.Count(strings.ToLower(frag), "</script"); n != 1 {
+				t.Errorf("fragment has %d </script, want exactly its own closing tag", n)
+			}
+			if !strings.Contains(frag, missingLibrary[:30]) {
+				t.Error("fragment does not explain a missing library")
+			}
+		})
 	}
 }
 
@@ -108,6 +115,40 @@ func TestShowInNotebookSendsTheFragment(t *testing.T) {
 	}
 }
 
+// failingSink is a display sink that cannot show anything.
+type failingSink struct{}
+
+func (failingSink) HTML(string, string, func() (string, error)) (string, error) {
+	return "", errors.New("no room on the page")
+}
+
+func (failingSink) Data(string, string, []byte) (string, error) {
+	return "", errors.New("no room on the page")
+}
+
+// TestShowSaysWhyItFailed checks that Show prints its error on standard
+// error, for the cells that drop it, and returns it too.
+func TestShowSaysWhyItFailed(t *testing.T) {
+	defer display.Use(failingSink{})()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	err = Gantt("Dinner", dinnerSpans()).Show()
+	os.Stderr = stderr
+	w.Close()
+	printed, _ := io.ReadAll(r)
+	r.Close()
+	if err == nil || !strings.Contains(err.Error(), "no room on the page") {
+		t.Errorf("Show() = %v, want the sink's error", err)
+	}
+	if want := `✗ showing a chart failed: chart "Dinner": no room on the page`; !strings.Contains(string(printed), want) {
+		t.Errorf("Show printed %q on standard error, want %q", printed, want)
+	}
+}
+
 func TestLibraryPath(t *testing.T) {
 	t.Setenv(LibraryEnv, filepath.Join(t.TempDir(), "missing.js"))
 	if _, err := LibraryPath(); err == nil || !strings.Contains(err.Error(), LibraryEnv) {
@@ -127,18 +168,8 @@ func TestWrongLibraryVersion(t *testing.T) {
 	bogus := filepath.Join(t.TempDir(), "echarts.min.js")
 	os.WriteFile(bogus, []byte(`var version="4.0.0";`), 0o644)
 	t.Setenv(LibraryEnv, bogus)
-	library = struct {
-		once sync.Once
-		text string
-		err  error
-	}{}
-	defer func() {
-		library = struct {
-			once sync.Once
-			text string
-			err  error
-		}{}
-	}()
+	loadLibrary = sync.OnceValues(readLibrary)
+	t.Cleanup(func() { loadLibrary = sync.OnceValues(readLibrary) })
 	if _, err := loaderScript(); err == nil || !strings.Contains(err.Error(), "is not ECharts "+EChartsVersion) {
 		t.Errorf("a wrong library version gave %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -36,6 +37,10 @@ return p.marker + '<b>' + p.name + '</b> (' + p.seriesName + ')<br/>start ' + v[
 ' &middot; end ' + v[2].toFixed(2) + ' &middot; duration ' + (v[2] - v[1]).toFixed(2) + ' units';
 }`
 
+// dataPlaces is how many decimals of a unit the charts keep: a thousandth
+// of a unit is below what a chart can show, and keeps the page small.
+const dataPlaces = 3
+
 // waitingColor paints spans whose task starts with "wait": time a task
 // spent waiting for its turn rather than working.
 const waitingColor = "#cfd3da"
@@ -51,7 +56,7 @@ func Gantt(title string, spans []timing.Span) *Chart {
 	for _, s := range spans {
 		start, stop := timing.InUnits(s.Start), timing.InUnits(s.End)
 		end = max(end, stop)
-		item := opts.CustomData{Name: s.Task, Value: []any{slices.Index(lanes, s.Lane), round(start), round(stop), s.Task}}
+		item := opts.CustomData{Name: s.Task, Value: []any{slices.Index(lanes, s.Lane), round.To(start, dataPlaces), round.To(stop, dataPlaces), s.Task}}
 		if strings.HasPrefix(strings.ToLower(s.Task), "wait") {
 			item.ItemStyle = &opts.ItemStyle{Color: waitingColor}
 		}
@@ -79,10 +84,4 @@ func Gantt(title string, spans []timing.Span) *Chart {
 		height: 130 + 42*max(1, len(lanes)),
 		option: optionOf(c, jsonOf(&c.BaseConfiguration)),
 	}
-}
-
-// round keeps three decimals: a thousandth of a unit is below what a
-// chart can show and keeps the page small.
-func round(x float64) float64 {
-	return float64(int64(x*1000+0.5)) / 1000
 }

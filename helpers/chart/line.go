@@ -3,6 +3,7 @@ package chart
 import (
 	"fmt"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
@@ -20,7 +21,7 @@ func Line(title, xName, yName string, x []float64, series ...Series) *Chart {
 		n := min(len(x), len(s.Values))
 		data := make([]opts.LineData, n)
 		for i := range n {
-			data[i] = opts.LineData{Value: []float64{x[i], round(s.Values[i])}}
+			data[i] = opts.LineData{Value: []float64{x[i], round.To(s.Values[i], dataPlaces)}}
 		}
 		c.AddSeries(s.Name, data, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}))
 	}
@@ -45,7 +46,7 @@ func SpeedUp(title string, workers, speedups []float64, cores int) *Chart {
 	measured := make([]opts.LineData, 0, len(workers))
 	ideal := make([]opts.LineData, 0, len(workers))
 	for i := range min(len(workers), len(speedups)) {
-		measured = append(measured, opts.LineData{Value: []float64{workers[i], round(speedups[i])}})
+		measured = append(measured, opts.LineData{Value: []float64{workers[i], round.To(speedups[i], dataPlaces)}})
 		ideal = append(ideal, opts.LineData{Value: []float64{workers[i], workers[i]}})
 	}
 	c.AddSeries("measured", measured,

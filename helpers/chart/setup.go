@@ -43,32 +43,24 @@ func LibraryPath() (string, error) {
 		"or npm install in the course directory, or set " + LibraryEnv)
 }
 
-var library struct {
-	once sync.Once
-	text string
-	err  error
-}
+// loadLibrary reads the library once per process; a test that changes
+// where it is reassigns it, as sync.OnceValues(readLibrary).
+var loadLibrary = sync.OnceValues(readLibrary)
 
-// libraryText reads the library once per process and checks its version.
-func libraryText() (string, error) {
-	library.once.Do(func() {
-		p, err := LibraryPath()
-		if err != nil {
-			library.err = err
-			return
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			library.err = fmt.Errorf("chart: %w", err)
-			return
-		}
-		if !strings.Contains(string(b), `version="`+EChartsVersion+`"`) {
-			library.err = fmt.Errorf("chart: %s is not ECharts %s: reinstall with the course set-up", p, EChartsVersion)
-			return
-		}
-		library.text = string(b)
-	})
-	return library.text, library.err
+// readLibrary reads the library and checks its version.
+func readLibrary() (string, error) {
+	p, err := LibraryPath()
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", fmt.Errorf("chart: %w", err)
+	}
+	if !strings.Contains(string(b), `version="`+EChartsVersion+`"`) {
+		return "", fmt.Errorf("chart: %s is not ECharts %s: reinstall with the course set-up", p, EChartsVersion)
+	}
+	return string(b), nil
 }
 
 // loaderScript returns a <script> element that defines window.echarts, once
@@ -77,7 +69,7 @@ func libraryText() (string, error) {
 // module and leave window.echarts undefined, so it runs with define,
 // exports and module hidden.
 func loaderScript() (string, error) {
-	lib, err := libraryText()
+	lib, err := loadLibrary()
 	if err != nil {
 		return "", err
 	}

@@ -1,6 +1,7 @@
 // Package cpuuse samples how busy each CPU core is while an experiment
 // runs, from /proc/stat on Linux, so that a lesson can draw one busy core
-// under the GIL model and every core with goroutines.
+// under the GIL model and every core with goroutines. It measures and
+// nothing more: chart.CPU draws the samples (see Split).
 package cpuuse
 
 import (
@@ -14,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/concurrency-kitchen/course/helpers/chart"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -70,11 +70,11 @@ func readFile(path string) ([]ticks, error) {
 
 // A Sampler reads /proc/stat every period until Stop.
 type Sampler struct {
-	tl      *timing.Timeline
-	stop    chan struct{}
-	done    chan struct{}
-	mu      sync.Mutex
-	samples []Sample
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
+	mu       sync.Mutex
+	samples  []Sample
 }
 
 // Start samples every period (a tenth of a unit is a good choice) on tl's
@@ -88,7 +88,7 @@ func start(tl *timing.Timeline, period time.Duration, path string) (*Sampler, er
 	if err != nil {
 		return nil, err
 	}
-	s := &Sampler{tl: tl, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Sampler{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		tick := time.NewTicker(period)
@@ -118,9 +118,10 @@ func start(tl *timing.Timeline, period time.Duration, path string) (*Sampler, er
 	return s, nil
 }
 
-// Stop ends the sampling and returns the samples.
+// Stop ends the sampling and returns the samples. Calling it again is
+// harmless and returns the same samples.
 func (s *Sampler) Stop() []Sample {
-	close(s.stop)
+	s.stopOnce.Do(func() { close(s.stop) })
 	<-s.done
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -141,19 +142,14 @@ func Mean(samples []Sample) []float64 {
 	return mean
 }
 
-// Chart draws the samples: one line per core, busy in percent, against
-// time in units, to read under the run's Gantt chart.
-func Chart(title string, samples []Sample) *chart.Chart {
-	var x []float64
-	var series []chart.Series
-	for _, s := range samples {
-		x = append(x, timing.InUnits(s.At))
-		for len(series) < len(s.Busy) {
-			series = append(series, chart.Series{Name: fmt.Sprintf("core %d", len(series))})
-		}
-		for i, b := range s.Busy {
-			series[i].Values = append(series[i].Values, 100*b)
-		}
+// Split returns the samples' times and busy shares apart: at[i] is
+// samples[i].At and busy[i] is samples[i].Busy, which is what chart.CPU
+// draws.
+func Split(samples []Sample) (at []time.Duration, busy [][]float64) {
+	at = make([]time.Duration, len(samples))
+	busy = make([][]float64, len(samples))
+	for i, s := range samples {
+		at[i], busy[i] = s.At, s.Busy
 	}
-	return chart.Line(title, "time (units)", "busy (%)", x, series...)
+	return at, busy
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,24 +15,26 @@ import (
 
 func TestRead(t *testing.T) {
 	tests := []struct {
+		name    string
 		in      string
 		want    []ticks
 		wantErr bool
 	}{
-		{"cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 5 0 5 40 0 0 0 0 0 0\ncpu1 5 0 5 30 10 0 0 0 0 0\nintr 1\n",
+		{"two cores", "cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 5 0 5 40 0 0 0 0 0 0\ncpu1 5 0 5 30 10 0 0 0 0 0\nintr 1\n",
 			[]ticks{{10, 50}, {10, 50}}, false},
-		{"cpu 1 2 3 4\n", nil, true},
-		{"cpu0 x 0 0 0 0\n", nil, true},
+		{"no per-core line", "cpu 1 2 3 4\n", nil, true},
+		{"not a number", "cpu0 x 0 0 0 0\n", nil, true},
 	}
 	for _, tt := range tests {
-		got, err := read(strings.NewReader(tt.in))
-		if (err != nil) != tt.wantErr {
-			t.Errorf("read(%q) error %v", tt.in, err)
-			continue
-		}
-		if !tt.wantErr && (len(got) != len(tt.want) || got[0] != tt.want[0] || got[1] != tt.want[1]) {
-			t.Errorf("read(%q) = %v, want %v", tt.in, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := read(strings.NewReader(tt.in))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("read(%q) error %v", tt.in, err)
+			}
+			if !tt.wantErr && !slices.Equal(got, tt.want) {
+				t.Errorf("read(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -69,7 +72,38 @@ func TestSamplerSeesABusyCore(t *testing.T) {
 	if total < 0.5 {
 		t.Errorf("busy cores add up to %.2f while one goroutine spun", total)
 	}
-	if c := Chart("cpu", samples); !strings.Contains(c.Option(), `"name":"core 0"`) {
-		t.Errorf("chart option %s", c.Option())
+	if again := s.Stop(); len(again) != len(samples) {
+		t.Errorf("a second Stop returned %d samples, the first %d", len(again), len(samples))
+	}
+}
+
+// TestStopTwice stops a sampler twice, as a deferred Stop after an
+// explicit one does: no panic, and the same samples.
+func TestStopTwice(t *testing.T) {
+	stat := filepath.Join(t.TempDir(), "stat")
+	if err := os.WriteFile(stat, []byte("cpu0 1 0 1 8 0 0 0 0 0 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := start(timing.NewTimeline(), time.Millisecond, stat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Stop()
+	if second := s.Stop(); !slices.EqualFunc(first, second, func(a, b Sample) bool {
+		return a.At == b.At && slices.Equal(a.Busy, b.Busy)
+	}) {
+		t.Errorf("Stop returned %v, then %v", first, second)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	samples := []Sample{{At: time.Second, Busy: []float64{1, 0}}, {At: 2 * time.Second, Busy: []float64{0.5, 0.25}}}
+	at, busy := Split(samples)
+	if !slices.Equal(at, []time.Duration{time.Second, 2 * time.Second}) || len(busy) != 2 ||
+		!slices.Equal(busy[0], []float64{1, 0}) || !slices.Equal(busy[1], []float64{0.5, 0.25}) {
+		t.Errorf("Split(%v) = %v, %v", samples, at, busy)
+	}
+	if at, busy := Split(nil); len(at) != 0 || len(busy) != 0 {
+		t.Errorf("Split(nil) = %v, %v", at, busy)
 	}
 }

@@ -16,9 +16,11 @@ func TestFileName(t *testing.T) {
 		{"v1.2_x", "v1.2_x"},
 	}
 	for _, tt := range tests {
-		if got := FileName(tt.in); got != tt.want {
-			t.Errorf("FileName(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.want+" from "+tt.in, func(t *testing.T) {
+			if got := FileName(tt.in); got != tt.want {
+				t.Errorf("FileName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -38,10 +40,12 @@ func TestFilesSink(t *testing.T) {
 		{"text/plain", "rec.txt"},
 	}
 	for _, tt := range tests {
-		where, err := f.Data("rec", tt.mime, []byte("{}"))
-		if err != nil || filepath.Base(where) != tt.file {
-			t.Errorf("Data(%s) went to %s, %v; want %s", tt.mime, where, err, tt.file)
-		}
+		t.Run(tt.mime, func(t *testing.T) {
+			where, err := f.Data("rec", tt.mime, []byte("{}"))
+			if err != nil || filepath.Base(where) != tt.file {
+				t.Errorf("Data(%s) went to %s, %v; want %s", tt.mime, where, err, tt.file)
+			}
+		})
 	}
 }
 

@@ -46,10 +46,10 @@ func TestDinners(t *testing.T) {
 	seed := []string{"pasta", "meatballs", "salad"}
 	saladFirst := []string{"salad", "meatballs", "pasta"}
 	tests := []struct {
-		name    string
-		order   []string
-		switch_ bool
-		want    float64
+		name          string
+		order         []string
+		switchBetween bool
+		want          float64
 	}{
 		{"seed order, no switch between calls", seed, false, 7},
 		{"salad first, no switch between calls", saladFirst, false, 9},
@@ -58,7 +58,7 @@ func TestDinners(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, tl := dinner(tt.order, Options{SwitchBetweenCalls: tt.switch_})
+			got, tl := dinner(tt.order, Options{SwitchBetweenCalls: tt.switchBetween})
 			if math.Abs(got-tt.want) > 0.3 {
 				t.Errorf("dinner took %.2f units, want %v ± 0.3; spans: %+v", got, tt.want, tl.Spans())
 			}

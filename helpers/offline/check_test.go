@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
+	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
 // checkSite checks one site the way lesson 06 does: a HEAD request, down when
@@ -53,7 +55,9 @@ func checkAll(c *http.Client, sites []string, workers int) []error {
 	return errs
 }
 
-// sockets counts this process's open sockets.
+// sockets counts this process's open sockets. It is lesson 06's
+// openSockets, which the lesson teaches in its own cell, with a skip where
+// there is no /proc/self/fd.
 func sockets(t testing.TB) int {
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
@@ -71,7 +75,7 @@ func sockets(t testing.TB) int {
 // TestFullCheckLeavesNothing checks every site, good and bad, with 64
 // workers, then closes the server: no goroutine and no socket may be left.
 func TestFullCheckLeavesNothing(t *testing.T) {
-	t.Setenv("COURSE_TIME_UNIT", "20ms")
+	t.Setenv(timing.UnitEnv, "20ms")
 	before, socketsBefore := countGoroutines(), sockets(t)
 	s, err := Start()
 	if err != nil {
@@ -90,8 +94,8 @@ func TestFullCheckLeavesNothing(t *testing.T) {
 		down[sites[i]] = err != nil
 	}
 	for _, site := range sites {
-		want := contains(Refusing, site) || contains(Silent, site) ||
-			(contains(BadSites, site) && site != EndlessBody) || site == Flaky
+		want := slices.Contains(Refusing, site) || slices.Contains(Silent, site) ||
+			(slices.Contains(BadSites, site) && site != EndlessBody) || site == Flaky
 		if down[site] != want {
 			t.Errorf("%s: down=%v, want %v", site, down[site], want)
 		}
@@ -114,13 +118,7 @@ func countGoroutines() int {
 
 // TestPeak counts the requests a host has in flight at once.
 func TestPeak(t *testing.T) {
-	t.Setenv("COURSE_TIME_UNIT", "50ms")
-	s, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c := s.Client(5 * time.Second)
+	s, c := startFor(t, "50ms")
 	tests := []struct {
 		host    string
 		workers int
@@ -130,14 +128,12 @@ func TestPeak(t *testing.T) {
 		{"google.com", 5, 5},
 	}
 	for _, tt := range tests {
-		sites := make([]string, tt.workers)
-		for i := range sites {
-			sites[i] = tt.host
-		}
-		checkAll(c, sites, tt.workers)
-		if got := s.Peak(tt.host); got != tt.want {
-			t.Errorf("%s with %d workers: peak %d, want %d", tt.host, tt.workers, got, tt.want)
-		}
+		t.Run(tt.host, func(t *testing.T) {
+			checkAll(c, slices.Repeat([]string{tt.host}, tt.workers), tt.workers)
+			if got := s.Peak(tt.host); got != tt.want {
+				t.Errorf("%s with %d workers: peak %d, want %d", tt.host, tt.workers, got, tt.want)
+			}
+		})
 	}
 	if got := s.Peak("www.Google.com"); got != 5 {
 		t.Errorf("Peak ignores case and www.: got %d, want 5", got)
@@ -152,17 +148,11 @@ func TestPeak(t *testing.T) {
 // workers, at a 5 ms time unit (site latencies 0.25 to 2.5 ms), and
 // reports sites checked per second.
 func BenchmarkUptime64(b *testing.B) {
-	b.Setenv("COURSE_TIME_UNIT", "5ms")
-	s, err := Start()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	c := s.Client(5 * time.Second)
+	_, c := startFor(b, "5ms")
 	var sites []string
 	for range 20 {
 		for _, site := range Sites {
-			if !contains(Silent, site) {
+			if !slices.Contains(Silent, site) {
 				sites = append(sites, site)
 			}
 		}
@@ -177,12 +167,7 @@ func BenchmarkUptime64(b *testing.B) {
 // BenchmarkRequestOverhead is one HEAD request to a site that answers at
 // once: what the client and the loopback server add to each check.
 func BenchmarkRequestOverhead(b *testing.B) {
-	s, err := Start()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	c := s.Client(5 * time.Second)
+	_, c := startFor(b, timing.DefaultUnit.String())
 	for b.Loop() {
 		if _, err := checkSite(context.Background(), c, "httpstat.us/200"); err != nil {
 			b.Fatal(err)

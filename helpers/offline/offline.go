@@ -22,6 +22,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,8 +41,10 @@ type Server struct {
 	unit time.Duration
 	done chan error
 
-	closing  chan struct{}
-	handlers sync.WaitGroup // requests in progress, hijacked ones included
+	closing   chan struct{}
+	handlers  sync.WaitGroup // requests in progress, hijacked ones included
+	closeOnce sync.Once
+	closeErr  error // what the first Close returned
 
 	mu         sync.Mutex
 	hijacked   map[net.Conn]struct{}
@@ -131,8 +134,15 @@ func RealClient(timeout time.Duration) *http.Client { return &http.Client{Timeou
 
 // Close stops the server: it ends requests in progress, closes every
 // connection (its clients' idle ones too), and returns when the server's
-// goroutines have ended.
+// goroutines have ended. Calling it again is harmless: a later call waits
+// for the first to finish and returns what it returned, so a deferred
+// Close may follow an explicit one.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
 	s.mu.Lock()
 	close(s.closing) // no request starts being handled after this
 	s.mu.Unlock()
@@ -192,7 +202,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.delay(w, r)
-	case contains(Silent, host):
+	case slices.Contains(Silent, host):
 		s.wait(r, 24*time.Hour) // never answers: the client gives up first
 	case host == ServerError:
 		http.Error(w, "internal server error", http.StatusInternalServerError)
@@ -220,11 +230,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.reset(w)
 	case strings.HasPrefix(host, "ep") && strings.HasSuffix(host, ".europython.eu"):
 		s.europython(w, r, host)
-	case contains(Sites, host):
+	case slices.Contains(Sites, host):
 		if !s.wait(r, time.Duration(Latency(host)*float64(s.unit))) {
 			return
 		}
-		if r.Method == http.MethodHead && contains(Refusing, host) {
+		if r.Method == http.MethodHead && slices.Contains(Refusing, host) {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}

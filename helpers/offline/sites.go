@@ -56,14 +56,5 @@ func Latency(host string) float64 {
 	return 0.05 + float64(h.Sum32()%46)/100
 }
 
-func contains(list []string, host string) bool {
-	for _, h := range list {
-		if h == host {
-			return true
-		}
-	}
-	return false
-}
-
 // trickle is the pause between two bytes of the slowloris site.
 const trickle = 200 * time.Millisecond

@@ -14,10 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/internal/courseroot"
+	"github.com/concurrency-kitchen/course/helpers/internal/lastlines"
 )
 
 // PythonEnv names a Python interpreter to use instead of the course's.
@@ -72,14 +72,15 @@ func Run(ctx context.Context, name string, v any, args ...string) error {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, py, append([]string{script}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var stdout bytes.Buffer
+	stderr := &lastlines.Writer{Max: 8}
+	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) } // its children too
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.Cancel = func() error { return killGroup(cmd.Process) } // its children too
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("pytwin: %s %s: %v%s", filepath.Base(py), name, err, tail(stderr.String()))
+		return fmt.Errorf("pytwin: %s %s: %v%s", filepath.Base(py), name, err, stderr.Suffix("its last output"))
 	}
 	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), v); err != nil {
 		return fmt.Errorf("pytwin: %s printed no JSON document: %v (it printed %q)", name, err, trim(stdout.String(), 200))
@@ -87,15 +88,7 @@ func Run(ctx context.Context, name string, v any, args ...string) error {
 	return nil
 }
 
-func tail(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	return "; its last output:\n  " + strings.Join(lines[max(0, len(lines)-8):], "\n  ")
-}
-
+// trim cuts s to n bytes, marking the cut with "...".
 func trim(s string, n int) string {
 	if len(s) > n {
 		return s[:n] + "..."

@@ -34,11 +34,13 @@ func TestRunErrors(t *testing.T) {
 		{"echo_args", nil, "is not the name of a script"},
 	}
 	for _, tt := range tests {
-		var v any
-		err := Run(context.Background(), tt.script, &v, tt.args...)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Run(%s %v) = %v, want an error saying %q", tt.script, tt.args, err, tt.want)
-		}
+		t.Run(strings.Join(append([]string{tt.script}, tt.args...), " "), func(t *testing.T) {
+			var v any
+			err := Run(context.Background(), tt.script, &v, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Run(%s %v) = %v, want an error saying %q", tt.script, tt.args, err, tt.want)
+			}
+		})
 	}
 }
 

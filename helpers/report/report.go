@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -92,9 +93,9 @@ func (e Expectation) String() string {
 		return "no model"
 	}
 	if math.Abs((e.Max-e.Units)-(e.Units-e.Min)) < 1e-9 {
-		return fmt.Sprintf("%g ± %g", round(e.Units, 3), round(e.Max-e.Units, 3))
+		return fmt.Sprintf("%g ± %g", round.To(e.Units, 3), round.To(e.Max-e.Units, 3))
 	}
-	return fmt.Sprintf("%g (%g to %g)", round(e.Units, 3), round(e.Min, 3), round(e.Max, 3))
+	return fmt.Sprintf("%g (%g to %g)", round.To(e.Units, 3), round.To(e.Min, 3), round.To(e.Max, 3))
 }
 
 // New builds the record of a run that took elapsed, with the spans of tl
@@ -103,8 +104,8 @@ func New(lesson, experiment, variant string, elapsed time.Duration, tl *timing.T
 	units := timing.InUnits(elapsed)
 	r := Run{
 		Lesson: lesson, Experiment: experiment, Variant: variant,
-		Seconds:  round(elapsed.Seconds(), 4),
-		Units:    round(units, 3),
+		Seconds:  round.To(elapsed.Seconds(), 4),
+		Units:    round.To(units, 3),
 		UnitSecs: timing.Unit().Seconds(),
 		OK:       want.Holds(units),
 		Timeline: []Span{},
@@ -115,15 +116,10 @@ func New(lesson, experiment, variant string, elapsed time.Duration, tl *timing.T
 	}
 	if tl != nil {
 		for _, s := range tl.Spans() {
-			r.Timeline = append(r.Timeline, Span{s.Lane, s.Task, round(s.Start.Seconds(), 4), round(s.End.Seconds(), 4)})
+			r.Timeline = append(r.Timeline, Span{s.Lane, s.Task, round.To(s.Start.Seconds(), 4), round.To(s.End.Seconds(), 4)})
 		}
 	}
 	return r
-}
-
-func round(x float64, digits int) float64 {
-	p := math.Pow(10, float64(digits))
-	return math.Round(x*p) / p
 }
 
 // Publish sends the record to the current display sink: a hidden display

@@ -12,6 +12,16 @@ import (
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
+// catchExit replaces exit until the test ends, and returns where the
+// status it is called with lands: -1 while it is not called.
+func catchExit(t *testing.T) *int {
+	code := -1
+	saved := exit
+	exit = func(c int) { code = c }
+	t.Cleanup(func() { exit = saved })
+	return &code
+}
+
 func TestExpectation(t *testing.T) {
 	tests := []struct {
 		e     Expectation
@@ -28,12 +38,14 @@ func TestExpectation(t *testing.T) {
 		{NoModel, 99, true, "no model"},
 	}
 	for _, tt := range tests {
-		if got := tt.e.Holds(tt.units); got != tt.holds {
-			t.Errorf("%v.Holds(%v) = %v, want %v", tt.e, tt.units, got, tt.holds)
-		}
-		if got := tt.e.String(); got != tt.text {
-			t.Errorf("String() = %q, want %q", got, tt.text)
-		}
+		t.Run(fmt.Sprintf("%s holds %v", tt.text, tt.units), func(t *testing.T) {
+			if got := tt.e.Holds(tt.units); got != tt.holds {
+				t.Errorf("%v.Holds(%v) = %v, want %v", tt.e, tt.units, got, tt.holds)
+			}
+			if got := tt.e.String(); got != tt.text {
+				t.Errorf("String() = %q, want %q", got, tt.text)
+			}
+		})
 	}
 }
 
@@ -78,10 +90,7 @@ func TestNewAndPublish(t *testing.T) {
 }
 
 func TestCheckStrict(t *testing.T) {
-	var code = -1
-	exit = func(c int) { code = c }
-	defer func() { exit = osExit }()
-
+	code := catchExit(t)
 	tests := []struct {
 		strict string
 		ok     bool
@@ -94,36 +103,34 @@ func TestCheckStrict(t *testing.T) {
 		{"1", true, -1},
 	}
 	for _, tt := range tests {
-		code = -1
-		t.Setenv(StrictEnv, tt.strict)
-		if got := Check("x", tt.ok, "hint"); got != tt.ok {
-			t.Errorf("Check returned %v", got)
-		}
-		if code != tt.code {
-			t.Errorf("strict=%q ok=%v: exit code %d, want %d", tt.strict, tt.ok, code, tt.code)
-		}
+		t.Run(fmt.Sprintf("strict=%q ok=%v", tt.strict, tt.ok), func(t *testing.T) {
+			*code = -1
+			t.Setenv(StrictEnv, tt.strict)
+			if got := Check("x", tt.ok, "hint"); got != tt.ok {
+				t.Errorf("Check returned %v", got)
+			}
+			if *code != tt.code {
+				t.Errorf("exit code %d, want %d", *code, tt.code)
+			}
+		})
 	}
 }
 
 func TestFinishPublishesBeforeFailing(t *testing.T) {
 	t.Setenv(timing.UnitEnv, "100ms")
 	t.Setenv(StrictEnv, "1")
-	exited := false
-	exit = func(int) { exited = true }
-	defer func() { exit = osExit }()
+	code := catchExit(t)
 	rec := &display.Recorder{}
 	defer display.Use(rec)()
 
 	r := Finish("01", "dinner", "slow", 2*time.Second, nil, Near(5, 0.2))
-	if r.OK || !exited || len(rec.Of(MIME)) != 1 {
-		t.Errorf("ok=%v exited=%v records=%d", r.OK, exited, len(rec.Of(MIME)))
+	if r.OK || *code != 1 || len(rec.Of(MIME)) != 1 {
+		t.Errorf("ok=%v exit code=%d records=%d", r.OK, *code, len(rec.Of(MIME)))
 	}
 }
 
 func TestExercise(t *testing.T) {
-	code := -1
-	exit = func(c int) { code = c }
-	defer func() { exit = osExit }()
+	code := catchExit(t)
 	t.Setenv(StrictEnv, "1")
 	tests := []struct {
 		err  error
@@ -138,9 +145,11 @@ func TestExercise(t *testing.T) {
 		{nil, false, false, 1},
 	}
 	for _, tt := range tests {
-		code = -1
-		if got := Exercise("ex", tt.err, tt.ok, "hint"); got != tt.want || code != tt.code {
-			t.Errorf("Exercise(%v, %v) = %v with exit %d, want %v with %d", tt.err, tt.ok, got, code, tt.want, tt.code)
-		}
+		t.Run(fmt.Sprintf("%v ok=%v", tt.err, tt.ok), func(t *testing.T) {
+			*code = -1
+			if got := Exercise("ex", tt.err, tt.ok, "hint"); got != tt.want || *code != tt.code {
+				t.Errorf("Exercise(%v, %v) = %v with exit %d, want %v with %d", tt.err, tt.ok, got, *code, tt.want, tt.code)
+			}
+		})
 	}
 }

@@ -10,16 +10,18 @@ import (
 )
 
 func TestCPUModel(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"processor\t: 0\nmodel name\t: AMD EPYC 7B13\nflags: x\nmodel name: other\n", "AMD EPYC 7B13"},
-		{"processor : 0\n", "unknown"},
-		{"model name\t:   \n", "unknown"},
-		{"", "unknown"},
+	tests := []struct{ name, in, want string }{
+		{"first model name", "processor\t: 0\nmodel name\t: AMD EPYC 7B13\nflags: x\nmodel name: other\n", "AMD EPYC 7B13"},
+		{"no model name", "processor : 0\n", "unknown"},
+		{"blank model name", "model name\t:   \n", "unknown"},
+		{"empty", "", "unknown"},
 	}
 	for _, tt := range tests {
-		if got := cpuModel(strings.NewReader(tt.in)); got != tt.want {
-			t.Errorf("cpuModel(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cpuModel(strings.NewReader(tt.in)); got != tt.want {
+				t.Errorf("cpuModel(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -30,7 +30,7 @@ func (s Span) Duration() time.Duration { return s.End - s.Start }
 // when it is created. A child process can report into its parent's
 // timeline: see ChildEnv and FromParent.
 type Timeline struct {
-	origin time.Time
+	origin time.Time // set once, when the timeline is made: read without mu
 
 	mu    sync.Mutex
 	spans []Span
@@ -107,14 +107,6 @@ func (t *Timeline) Makespan() time.Duration {
 		end = max(end, s.End)
 	}
 	return end
-}
-
-// Reset removes every span and restarts the clock.
-func (t *Timeline) Reset() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.spans = nil
-	t.origin = time.Now()
 }
 
 // Err returns the first error met while reporting spans to a parent

@@ -1,6 +1,7 @@
 package timing
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -28,16 +29,18 @@ func TestParseUnit(t *testing.T) {
 		{"1m", 0, "out of range"},
 	}
 	for _, tt := range tests {
-		got, err := ParseUnit(tt.in)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), UnitEnv) {
-				t.Errorf("ParseUnit(%q) error = %v, want one naming %s and saying %q", tt.in, err, UnitEnv, tt.wantErr)
+		t.Run(fmt.Sprintf("%q", tt.in), func(t *testing.T) {
+			got, err := ParseUnit(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), UnitEnv) {
+					t.Errorf("ParseUnit(%q) error = %v, want one naming %s and saying %q", tt.in, err, UnitEnv, tt.wantErr)
+				}
+				return
 			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("ParseUnit(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
-		}
+			if err != nil || got != tt.want {
+				t.Errorf("ParseUnit(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+		})
 	}
 }
 
@@ -117,11 +120,13 @@ func TestTimelineAddAndTrack(t *testing.T) {
 		{"empty", Span{"a", "x", 5, 5}, 0},
 	}
 	for _, tt := range tests {
-		tl := NewTimeline()
-		tl.Add(tt.in)
-		if got := tl.Spans()[0].Duration(); got != tt.want {
-			t.Errorf("%s: duration %v, want %v", tt.name, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			tl := NewTimeline()
+			tl.Add(tt.in)
+			if got := tl.Spans()[0].Duration(); got != tt.want {
+				t.Errorf("duration %v, want %v", got, tt.want)
+			}
+		})
 	}
 
 	tl := NewTimeline()
@@ -132,9 +137,9 @@ func TestTimelineAddAndTrack(t *testing.T) {
 	if s.Lane != "chef" || s.Task != "chop" || s.Duration() < 10*time.Millisecond {
 		t.Errorf("Track recorded %+v", s)
 	}
-	tl.Reset()
-	if len(tl.Spans()) != 0 {
-		t.Errorf("Reset left spans")
+	// A new run starts on a new timeline, empty, with its own clock.
+	if fresh := NewTimeline(); len(fresh.Spans()) != 0 || !fresh.Origin().After(tl.Origin()) {
+		t.Errorf("a new timeline has %d spans and origin %v, the old one %v", len(fresh.Spans()), fresh.Origin(), tl.Origin())
 	}
 }
 
@@ -185,11 +190,13 @@ func TestFromParentWithoutParent(t *testing.T) {
 		{"123", "1"},
 	}
 	for _, tt := range tests {
-		t.Setenv(OriginEnv, tt.origin)
-		t.Setenv(FDEnv, tt.fd)
-		if _, ok := FromParent(); ok {
-			t.Errorf("FromParent() ok with origin=%q fd=%q", tt.origin, tt.fd)
-		}
+		t.Run(fmt.Sprintf("origin=%q fd=%q", tt.origin, tt.fd), func(t *testing.T) {
+			t.Setenv(OriginEnv, tt.origin)
+			t.Setenv(FDEnv, tt.fd)
+			if _, ok := FromParent(); ok {
+				t.Errorf("FromParent() ok with origin=%q fd=%q", tt.origin, tt.fd)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,13 @@
+package pytwin
+
+import (
+	"os"
+	"syscall"
+)
+
+// sysProcAttr gives the twin a process group of its own, so that
+// killGroup reaches the processes it starts too.
+func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+// killGroup kills the twin's process group: the twin and its children.
+func killGroup(p *os.Process) error { return syscall.Kill(-p.Pid, syscall.SIGKILL) }

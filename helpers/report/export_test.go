@@ -1,5 +1,0 @@
-package report
-
-import "os"
-
-var osExit = os.Exit
