@@ -22,7 +22,8 @@ func BenchmarkThroughput(b *testing.B) {
 			}
 			defer q.Close()
 			errc := make(chan error, 1)
-			go func() { errc <- Work(ctx, srv.Addr(), q.Name(), "w", testHandlers, Options{Heartbeat: testBeat}) }()
+			w := Worker{Addr: srv.Addr(), Queue: q.Name(), Name: "w", Handlers: testHandlers, Options: Options{Heartbeat: testBeat}}
+			go func() { errc <- w.Run(ctx) }()
 			ids := make([]string, batch)
 			for b.Loop() {
 				for i := range ids {
@@ -34,7 +35,7 @@ func BenchmarkThroughput(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if got[batch-1].State != Finished || string(got[batch-1].Result) != fmt.Sprint((batch-1)*(batch-1)) {
+				if got[batch-1].State != StateFinished || string(got[batch-1].Result) != fmt.Sprint((batch-1)*(batch-1)) {
 					b.Fatalf("last job: %+v", got[batch-1])
 				}
 			}

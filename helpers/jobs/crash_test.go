@@ -36,12 +36,12 @@ func TestKilledWorkerLosesNoJob(t *testing.T) {
 			tl := timing.NewTimeline()
 			wctx, stopWorkers := context.WithCancel(context.Background())
 			defer stopWorkers()
-			w1, err := StartWorker(wctx, "w1", srv.Addr(), q.Name(), tl)
+			w1, err := Worker{Addr: srv.Addr(), Queue: q.Name(), Name: "w1"}.Start(wctx, tl)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer w1.Wait()
-			w2, err := StartWorker(wctx, "w2", srv.Addr(), q.Name(), tl)
+			w2, err := Worker{Addr: srv.Addr(), Queue: q.Name(), Name: "w2"}.Start(wctx, tl)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +77,7 @@ func TestKilledWorkerLosesNoJob(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, j := range js {
-					if j.State == Started && j.Worker == "w1" && j.Func == "count_words" {
+					if j.State == StateStarted && j.Worker == "w1" && j.Func == "count_words" {
 						victim = j.ID
 						return true
 					}
@@ -96,7 +96,7 @@ func TestKilledWorkerLosesNoJob(t *testing.T) {
 				t.Fatalf("%v\n%s", err, Table(got))
 			}
 			for _, j := range got {
-				if j.State != Finished || string(j.Result) != want[j.ID] {
+				if j.State != StateFinished || string(j.Result) != want[j.ID] {
 					t.Errorf("job %s %s(%s): %s %s %q, want finished with %s", j.ID, j.Func, j.Arg, j.State, j.Result, j.Error, want[j.ID])
 				}
 				if j.ID == victim && (j.Attempts < 2 || len(j.Lost) == 0 || j.Lost[0] != "w1" || j.Worker != "w2") {
@@ -106,17 +106,17 @@ func TestKilledWorkerLosesNoJob(t *testing.T) {
 			}
 
 			// Each result recorded once; nothing left in the queue or held.
-			done, err := q.rdb.LRange(ctx, q.key("done"), 0, -1).Result()
+			done, err := q.rdb.LRange(ctx, q.doneKey(), 0, -1).Result()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if slices.Sort(done); !slices.Equal(done, sortedCopy(ids)) {
 				t.Errorf("done list %v, want each of %v once", done, ids)
 			}
-			if n := q.rdb.LLen(ctx, q.key("queue")).Val(); n != 0 {
+			if n := q.rdb.LLen(ctx, q.queueKey()).Val(); n != 0 {
 				t.Errorf("%d IDs left in the queue", n)
 			}
-			if held, _ := q.scan(ctx, "wip:"); len(held) != 0 {
+			if held, _ := q.scan(ctx, q.wipKey("")); len(held) != 0 {
 				t.Errorf("jobs still held: %v", held)
 			}
 
@@ -154,7 +154,7 @@ func TestPoisonJobFails(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			q := openQueue(t, ctx, srv, "poison", Options{Heartbeat: testBeat, MaxAttempts: 2})
-			children := workers(t, q, srv.Addr(), "w1", "w2")
+			children := workers(t, q, Worker{Addr: srv.Addr()}, "w1", "w2")
 			id, err := q.Enqueue(ctx, "crash", nil)
 			if err != nil {
 				t.Fatal(err)
@@ -165,7 +165,7 @@ func TestPoisonJobFails(t *testing.T) {
 			}
 			j := got[0]
 			lost := sortedCopy(j.Lost)
-			if j.State != Failed || j.Attempts != 2 || !slices.Equal(lost, []string{"w1", "w2"}) ||
+			if j.State != StateFailed || j.Attempts != 2 || !slices.Equal(lost, []string{"w1", "w2"}) ||
 				!strings.Contains(j.Error, "died while running it") || !strings.Contains(j.Error, "started 2 times") {
 				t.Errorf("poison job: %+v", j)
 			}
@@ -194,27 +194,27 @@ func TestResultRecordedOnce(t *testing.T) {
 			}
 			// A worker that never beats, runs by hand, and is slow.
 			release := make(chan struct{})
-			ghost := &runner{q: q, name: "ghost", wip: q.key("wip:ghost"), alive: q.key("alive:ghost"),
-				handlers: map[string]Handler{"slow": func(context.Context, json.RawMessage) (any, error) {
+			ghost := &runner{q: q, Worker: Worker{Name: "ghost",
+				Handlers: map[string]Handler{"slow": func(context.Context, json.RawMessage) (any, error) {
 					<-release
 					return "ghost's result", nil
-				}}}
-			if err := q.rdb.LMove(ctx, q.key("queue"), ghost.wip, "RIGHT", "LEFT").Err(); err != nil {
+				}}}}
+			if err := q.rdb.LMove(ctx, q.queueKey(), q.wipKey("ghost"), "RIGHT", "LEFT").Err(); err != nil {
 				t.Fatal(err)
 			}
 			ghostDone := make(chan error, 1)
 			go func() { ghostDone <- ghost.runJob(ctx, id) }()
 			waitFor(t, 10*time.Second, "the ghost to start", func() bool {
 				j, err := q.Job(ctx, id)
-				return err == nil && j.State == Started
+				return err == nil && j.State == StateStarted
 			})
 
 			if n, err := q.Recover(ctx); n != 1 || err != nil {
 				t.Fatalf("Recover moved %d jobs, %v; want 1", n, err)
 			}
-			real := &runner{q: q, name: "real", wip: q.key("wip:real"), alive: q.key("alive:real"),
-				handlers: map[string]Handler{"slow": func(context.Context, json.RawMessage) (any, error) { return "real result", nil }}}
-			if err := q.rdb.LMove(ctx, q.key("queue"), real.wip, "RIGHT", "LEFT").Err(); err != nil {
+			real := &runner{q: q, Worker: Worker{Name: "real",
+				Handlers: map[string]Handler{"slow": func(context.Context, json.RawMessage) (any, error) { return "real result", nil }}}}
+			if err := q.rdb.LMove(ctx, q.queueKey(), q.wipKey("real"), "RIGHT", "LEFT").Err(); err != nil {
 				t.Fatal(err)
 			}
 			if err := real.runJob(ctx, id); err != nil {
@@ -228,13 +228,13 @@ func TestResultRecordedOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if j.State != Finished || string(j.Result) != `"real result"` || j.Worker != "real" || j.Attempts != 2 || !slices.Equal(j.Lost, []string{"ghost"}) {
+			if j.State != StateFinished || string(j.Result) != `"real result"` || j.Worker != "real" || j.Attempts != 2 || !slices.Equal(j.Lost, []string{"ghost"}) {
 				t.Errorf("job: %+v", j)
 			}
-			if done := q.rdb.LRange(ctx, q.key("done"), 0, -1).Val(); !slices.Equal(done, []string{id}) {
+			if done := q.rdb.LRange(ctx, q.doneKey(), 0, -1).Val(); !slices.Equal(done, []string{id}) {
 				t.Errorf("done list %v, want [%s] once", done, id)
 			}
-			if held, _ := q.scan(ctx, "wip:"); len(held) != 0 {
+			if held, _ := q.scan(ctx, q.wipKey("")); len(held) != 0 {
 				t.Errorf("jobs still held: %v", held)
 			}
 		})

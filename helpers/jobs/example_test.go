@@ -2,18 +2,18 @@ package jobs_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/concurrency-kitchen/course/helpers/jobs"
 	"github.com/concurrency-kitchen/course/helpers/redisd"
 )
 
-// square is a job's function: a JSON argument in, a result out.
-func square(_ context.Context, arg json.RawMessage) (any, error) {
-	var n int
-	err := json.Unmarshal(arg, &n)
-	return n * n, err
+// square is a job's function, typed: its argument is decoded from JSON.
+var square = jobs.Typed(func(_ context.Context, n int) (int, error) { return n * n, nil })
+
+// cook is a worker that can square numbers.
+func cook(addr string) jobs.Worker {
+	return jobs.Worker{Addr: addr, Queue: "kitchen", Name: "cook", Handlers: map[string]jobs.Handler{"square": square}}
 }
 
 // A queue with one worker goroutine: enqueue, wait, read the results.
@@ -30,7 +30,7 @@ func Example() {
 
 	stopped := make(chan error)
 	go func() {
-		stopped <- jobs.Work(ctx, srv.Addr(), "kitchen", "cook", map[string]jobs.Handler{"square": square}, jobs.Options{})
+		stopped <- cook(srv.Addr()).Run(ctx)
 	}()
 
 	q, err := jobs.Open(ctx, srv.Addr(), "kitchen", jobs.Options{})
@@ -58,15 +58,16 @@ func Example() {
 	// <nil>
 }
 
-// Worker processes stand for machines. The program registers the worker
-// function first thing (in a notebook cell, first thing in the cell; here
-// the package's TestMain does it):
+// Worker processes stand for machines. The program registers the worker's
+// Main first thing (in a notebook cell, first thing in the cell; here the
+// package's TestMain does it):
 //
-//	proc.Serve(map[string]proc.Func{jobs.WorkerFunc: jobs.Worker(handlers, jobs.Options{Log: os.Stdout})})
+//	machine := jobs.Worker{Handlers: handlers, Options: jobs.Options{Log: os.Stdout}}
+//	proc.Serve(map[string]proc.Func{jobs.Role: machine.Main})
 //
-// then starts workers with the server's address and the queue's name.
-// They are killed when ctx is done.
-func ExampleStartWorker() {
+// then starts workers with the server's address, the queue's name and
+// their names. They are killed when ctx is done.
+func ExampleWorker_Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv, err := redisd.Start(context.Background(), redisd.Options{Embedded: true})
@@ -76,7 +77,7 @@ func ExampleStartWorker() {
 	}
 	defer srv.Close()
 	for _, name := range []string{"w1", "w2"} {
-		w, err := jobs.StartWorker(ctx, name, srv.Addr(), "kitchen", nil)
+		w, err := jobs.Worker{Addr: srv.Addr(), Queue: "kitchen", Name: name}.Start(ctx, nil)
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -113,7 +114,7 @@ func ExampleTable() {
 	defer srv.Close()
 	stopped := make(chan error)
 	go func() {
-		stopped <- jobs.Work(ctx, srv.Addr(), "kitchen", "cook", map[string]jobs.Handler{"square": square}, jobs.Options{})
+		stopped <- cook(srv.Addr()).Run(ctx)
 	}()
 	q, err := jobs.Open(ctx, srv.Addr(), "kitchen", jobs.Options{})
 	if err != nil {

@@ -29,15 +29,17 @@
 //     worker that lost it. A job that has been started MaxAttempts times
 //     fails instead, with an error that says why: a job is never lost.
 //
-// Worker processes stand for machines. They are this program started
-// again (package proc), told the server's address, the queue's name and
-// their own name through environment variables (AddrEnv, QueueEnv,
-// WorkerEnv) that StartWorker sets. A cell registers the worker function
-// first thing, then starts the server, the workers and the client:
+// A Worker runs in this process (Worker.Run) or in a worker process that
+// stands for a machine (Worker.Start). A worker process is this program
+// started again (package proc), told the server's address, the queue's
+// name and its own name through environment variables (AddrEnv, QueueEnv,
+// WorkerEnv) that Start sets. A cell registers the worker's Main first
+// thing, then starts the server, the workers and the client:
 //
-//	proc.Serve(map[string]proc.Func{jobs.WorkerFunc: jobs.Worker(handlers, jobs.Options{Log: os.Stdout})})
+//	machine := jobs.Worker{Handlers: handlers, Options: jobs.Options{Log: os.Stdout}}
+//	proc.Serve(map[string]proc.Func{jobs.Role: machine.Main})
 //	srv, err := redisd.Start(ctx, redisd.Options{})
-//	w1, err := jobs.StartWorker(ctx, "w1", srv.Addr(), "default", tl)
+//	w1, err := jobs.Worker{Addr: srv.Addr(), Queue: "default", Name: "w1"}.Start(ctx, tl)
 //	q, err := jobs.Open(ctx, srv.Addr(), "default", jobs.Options{})
 //	id, err := q.Enqueue(ctx, "count_words", "http://ep2016.europython.eu/en/")
 //	done, err := q.Wait(ctx, id)
@@ -52,7 +54,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"regexp"
 	"slices"
 	"strconv"
@@ -61,17 +62,20 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/quietredis"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
 )
+
+// A State is how far a job has got.
+type State string
 
 // The states of a job.
 const (
-	Queued   = "queued"   // waiting in the queue (again, after its worker died)
-	Started  = "started"  // a worker is running it
-	Finished = "finished" // done; Result holds what the function returned
-	Failed   = "failed"   // done; Error says why it failed
+	StateQueued   State = "queued"   // waiting in the queue (again, after its worker died)
+	StateStarted  State = "started"  // a worker is running it
+	StateFinished State = "finished" // done; Result holds what the function returned
+	StateFailed   State = "failed"   // done; Error says why it failed
 )
 
 // DefaultMaxAttempts is how many times a job may be started before a
@@ -83,9 +87,9 @@ type Job struct {
 	ID          string
 	Func        string
 	Arg         json.RawMessage
-	State       string          // Queued, Started, Finished or Failed
-	Result      json.RawMessage // the function's result, as JSON, when Finished
-	Error       string          // why it failed, when Failed
+	State       State
+	Result      json.RawMessage // the function's result, as JSON, when finished
+	Error       string          // why it failed, when failed
 	Worker      string          // the worker running it or that ran it last
 	Attempts    int             // how many times a worker started it
 	MaxAttempts int             // the most starts before a lost job fails
@@ -96,9 +100,9 @@ type Job struct {
 }
 
 // Done reports whether the job is finished or failed.
-func (j Job) Done() bool { return j.State == Finished || j.State == Failed }
+func (j Job) Done() bool { return j.State == StateFinished || j.State == StateFailed }
 
-// Options configure a Queue and a worker.
+// Options configure a Queue and a Worker.
 type Options struct {
 	// Heartbeat is how long a worker's heartbeat lives without being
 	// refreshed: a worker silent for that long is taken for dead, and its
@@ -112,7 +116,7 @@ type Options struct {
 	// each job recovered from a dead worker (by a worker or a Queue).
 	Log io.Writer
 	// Timeline, when set, gets a span for each job a worker runs, on the
-	// worker's lane (Worker uses the parent's timeline when it is nil).
+	// worker's lane (Worker.Main uses the parent's timeline when it is nil).
 	Timeline *timing.Timeline
 }
 
@@ -168,53 +172,25 @@ func Open(ctx context.Context, addr, name string, opts Options) (*Queue, error) 
 		return nil, err
 	}
 	if addr == "" {
-		return nil, errors.New("jobs: no Redis address (want host:port)")
+		return nil, errNoAddr
 	}
-	// Dial once first: a clear error, before the client retries and logs.
-	c, err := (&net.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("jobs: cannot reach Redis at %s: %w", addr, err)
-	}
-	c.Close()
-	rdb := newClient(addr, 1, nil)
+	// An unreachable server is one clear error, before go-redis retries and logs.
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := rdb.Ping(pctx).Err(); err != nil {
-		rdb.Close()
+	rdb, err := quietredis.Dial(pctx, addr, quietredis.Options{})
+	if err != nil {
 		return nil, fmt.Errorf("jobs: cannot reach Redis at %s: %w", addr, err)
 	}
 	return &Queue{addr: addr, name: name, rdb: rdb, opts: opts}, nil
 }
 
-// newClient returns a go-redis client of the server at addr. A command that
-// fails on a broken connection is tried again retries times (-1: never).
-// dial, when not nil, makes the client's connections.
-func newClient(addr string, retries int, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *redis.Client {
-	return redis.NewClient(&redis.Options{
-		Addr:            addr,
-		Dialer:          dial,
-		Protocol:        2, // plain RESP2: both servers speak it, with nothing to negotiate
-		DisableIdentity: true,
-		DialTimeout:     2 * time.Second,
-		DialerRetries:   2,
-		MaxRetries:      retries,
-		MaintNotificationsConfig: &maintnotifications.Config{
-			Mode: maintnotifications.ModeDisabled,
-		},
-	})
-}
+var errNoAddr = errors.New("jobs: no Redis address (want host:port)")
 
 // Name returns the queue's name.
 func (q *Queue) Name() string { return q.name }
 
 // Close closes the queue's connections. Jobs stay in Redis.
 func (q *Queue) Close() error { return q.rdb.Close() }
-
-// key returns the Redis key of one of the queue's parts: "queue", "done",
-// "job:7", "wip:w1", ...
-func (q *Queue) key(part string) string { return "jobs:" + q.name + ":" + part }
-
-func (q *Queue) jobKey(id string) string { return q.key("job:" + id) }
 
 // Enqueue adds a call of the function named fn with arg (encoded as JSON)
 // to the queue and returns the job's ID.
@@ -226,17 +202,16 @@ func (q *Queue) Enqueue(ctx context.Context, fn string, arg any) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("jobs: the argument of %s cannot be encoded as JSON: %w", fn, err)
 	}
-	n, err := q.rdb.Incr(ctx, q.key("seq")).Result()
+	n, err := q.rdb.Incr(ctx, q.seqKey()).Result()
 	if err != nil {
 		return "", fmt.Errorf("jobs: Enqueue: %w", err)
 	}
 	id := strconv.FormatInt(n, 10)
 	_, err = q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, q.jobKey(id),
-			"func", fn, "arg", string(a), "state", Queued, "attempts", 0,
-			"max_attempts", q.opts.MaxAttempts, "enqueued", stamp(time.Now()))
-		p.RPush(ctx, q.key("ids"), id)
-		p.LPush(ctx, q.key("queue"), id)
+		p.HSet(ctx, q.jobKey(id), fields{Func: fn, Arg: a, State: string(StateQueued),
+			MaxAttempts: q.opts.MaxAttempts, Enqueued: now()})
+		p.RPush(ctx, q.idsKey(), id)
+		p.LPush(ctx, q.queueKey(), id)
 		return nil
 	})
 	if err != nil {
@@ -244,8 +219,6 @@ func (q *Queue) Enqueue(ctx context.Context, fn string, arg any) (string, error)
 	}
 	return id, nil
 }
-
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // Job returns the job with the given ID.
 func (q *Queue) Job(ctx context.Context, id string) (Job, error) {
@@ -259,7 +232,7 @@ func (q *Queue) Job(ctx context.Context, id string) (Job, error) {
 // Jobs returns every job of the queue, in the order they were enqueued:
 // what a lesson shows as a table (see Table).
 func (q *Queue) Jobs(ctx context.Context) ([]Job, error) {
-	ids, err := q.rdb.LRange(ctx, q.key("ids"), 0, -1).Result()
+	ids, err := q.rdb.LRange(ctx, q.idsKey(), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
@@ -280,31 +253,16 @@ func (q *Queue) read(ctx context.Context, ids []string) ([]Job, error) {
 	}
 	out := make([]Job, len(ids))
 	for i, c := range cmds {
+		var h fields
 		if len(c.Val()) == 0 {
 			return nil, fmt.Errorf("jobs: no job %q in queue %q", ids[i], q.name)
 		}
-		out[i] = parseJob(ids[i], c.Val())
+		if err := c.Scan(&h); err != nil {
+			return nil, fmt.Errorf("jobs: job %s of queue %s: %w", ids[i], q.name, err)
+		}
+		out[i] = h.job(ids[i])
 	}
 	return out, nil
-}
-
-func parseJob(id string, h map[string]string) Job {
-	j := Job{ID: id, Func: h["func"], State: h["state"], Error: h["error"], Worker: h["worker"]}
-	if h["arg"] != "" {
-		j.Arg = json.RawMessage(h["arg"])
-	}
-	if h["result"] != "" {
-		j.Result = json.RawMessage(h["result"])
-	}
-	j.Attempts, _ = strconv.Atoi(h["attempts"])
-	j.MaxAttempts, _ = strconv.Atoi(h["max_attempts"])
-	if h["lost"] != "" {
-		j.Lost = strings.Split(h["lost"], ",")
-	}
-	j.Enqueued, _ = time.Parse(time.RFC3339Nano, h["enqueued"])
-	j.Started, _ = time.Parse(time.RFC3339Nano, h["started"])
-	j.Ended, _ = time.Parse(time.RFC3339Nano, h["ended"])
-	return j
 }
 
 // Wait waits until every job in ids is finished or failed, and returns
@@ -347,30 +305,22 @@ func (q *Queue) Wait(ctx context.Context, ids ...string) ([]Job, error) {
 
 // Alive returns the names of the workers whose heartbeat is alive, sorted.
 func (q *Queue) Alive(ctx context.Context) ([]string, error) {
-	keys, err := q.scan(ctx, "alive:")
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = strings.TrimPrefix(k, q.key("alive:"))
-	}
-	slices.Sort(names)
-	return names, nil
+	return q.scan(ctx, q.aliveKey(""))
 }
 
-// scan returns the keys of the queue that start with prefix (a part name
-// such as "wip:"). Queue and worker names hold no glob characters.
+// scan returns what follows prefix in the keys that start with it, sorted:
+// the names of the workers, for prefix wipKey("") or aliveKey(""). Queue
+// and worker names hold no glob characters.
 func (q *Queue) scan(ctx context.Context, prefix string) ([]string, error) {
-	var keys []string
-	it := q.rdb.Scan(ctx, 0, q.key(prefix)+"*", 100).Iterator()
+	var names []string
+	it := q.rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
 	for it.Next(ctx) {
-		keys = append(keys, it.Val())
+		names = append(names, strings.TrimPrefix(it.Val(), prefix))
 	}
 	if err := it.Err(); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return slices.Compact(slices.Sorted(slices.Values(keys))), nil // SCAN may return a key twice
+	return slices.Compact(slices.Sorted(slices.Values(names))), nil // SCAN may return a key twice
 }
 
 // Recover finds the workers that hold jobs but whose heartbeat has run
@@ -380,13 +330,13 @@ func (q *Queue) scan(ctx context.Context, prefix string) ([]string, error) {
 // it is safe to run from many processes at once: each dead worker's jobs
 // are moved once.
 func (q *Queue) Recover(ctx context.Context) (int, error) {
-	keys, err := q.scan(ctx, "wip:")
+	workers, err := q.scan(ctx, q.wipKey(""))
 	if err != nil {
 		return 0, err
 	}
 	total := 0
-	for _, k := range keys {
-		n, err := q.requeue(ctx, strings.TrimPrefix(k, q.key("wip:")), true)
+	for _, w := range workers {
+		n, err := q.requeue(ctx, w, true)
 		if err != nil {
 			return total, err
 		}
@@ -399,7 +349,7 @@ func (q *Queue) Recover(ctx context.Context) (int, error) {
 // transaction. With ifDead, only when the worker's heartbeat has run out;
 // it then does nothing if the worker beats again before the move is done.
 func (q *Queue) requeue(ctx context.Context, worker string, ifDead bool) (int, error) {
-	wip, alive := q.key("wip:"+worker), q.key("alive:"+worker)
+	wip, alive := q.wipKey(worker), q.aliveKey(worker)
 	moved := 0
 	err := q.rdb.Watch(ctx, func(tx *redis.Tx) error {
 		if ifDead {
@@ -411,34 +361,31 @@ func (q *Queue) requeue(ctx context.Context, worker string, ifDead bool) (int, e
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		cmds := make([]*redis.SliceCmd, len(ids))
+		held := make([]fields, len(ids))
 		for i, id := range ids {
-			cmds[i] = tx.HMGet(ctx, q.jobKey(id), "attempts", "max_attempts", "lost", "func")
-			if err := cmds[i].Err(); err != nil {
+			if err := tx.HGetAll(ctx, q.jobKey(id)).Scan(&held[i]); err != nil {
 				return err
 			}
 		}
-		now := stamp(time.Now())
+		ended := now()
 		var notes []string
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			for i, id := range ids {
-				v := cmds[i].Val()
-				attempts, _ := strconv.Atoi(str(v[0]))
-				max, _ := strconv.Atoi(str(v[1]))
-				lost := str(v[2])
-				if lost != "" {
-					lost += ","
+				h := held[i]
+				lost := worker
+				if h.Lost != "" {
+					lost = h.Lost + "," + worker
 				}
-				lost += worker
-				if attempts >= max {
-					p.HSet(ctx, q.jobKey(id), "state", Failed, "lost", lost, "ended", now,
-						"error", fmt.Sprintf("worker %s died while running it, and it had been started %d times (the most allowed): given up", worker, attempts))
-					p.LPush(ctx, q.key("done"), id)
-					notes = append(notes, fmt.Sprintf("job %s %s failed: worker %s died holding it, attempt %d of %d", id, str(v[3]), worker, attempts, max))
+				if h.Attempts >= h.MaxAttempts {
+					p.HSet(ctx, q.jobKey(id), fields{State: string(StateFailed), Lost: lost, Ended: ended,
+						Error: fmt.Sprintf("worker %s died while running it, and it had been started %d times (the most allowed): given up", worker, h.Attempts)})
+					p.LPush(ctx, q.doneKey(), id)
+					notes = append(notes, fmt.Sprintf("job %s %s failed: worker %s died holding it, attempt %d of %d", id, h.Func, worker, h.Attempts, h.MaxAttempts))
 				} else {
-					p.HSet(ctx, q.jobKey(id), "state", Queued, "lost", lost, "worker", "")
-					p.RPush(ctx, q.key("queue"), id)
-					notes = append(notes, fmt.Sprintf("job %s %s back in the queue: worker %s died holding it", id, str(v[3]), worker))
+					p.HSet(ctx, q.jobKey(id), fields{State: string(StateQueued), Lost: lost})
+					p.HDel(ctx, q.jobKey(id), fieldWorker)
+					p.RPush(ctx, q.queueKey(), id)
+					notes = append(notes, fmt.Sprintf("job %s %s back in the queue: worker %s died holding it", id, h.Func, worker))
 				}
 			}
 			p.Del(ctx, wip)
@@ -461,11 +408,6 @@ func (q *Queue) requeue(ctx context.Context, worker string, ifDead bool) (int, e
 	return moved, nil
 }
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 func (q *Queue) logf(format string, args ...any) {
 	if q.opts.Log != nil {
 		q.logMu.Lock()
@@ -483,7 +425,7 @@ func Table(jobs []Job) string {
 	fmt.Fprintln(w, "ID\tFUNC\tARG\tSTATE\tRESULT\tWORKER\tATTEMPTS\tLOST")
 	for _, j := range jobs {
 		res := string(j.Result)
-		if j.State == Failed {
+		if j.State == StateFailed {
 			res = "error: " + j.Error
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n",

@@ -3,6 +3,10 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -28,15 +32,15 @@ func TestOutcomes(t *testing.T) {
 			tests := []struct {
 				fn     string
 				arg    any
-				state  string
+				state  State
 				result string // the result as JSON, or a part of the error
 			}{
-				{"square", 7, Finished, "49"},
-				{"fail", nil, Failed, "the oven is cold"},
-				{"panic", nil, Failed, "panic panicked: the pan is on fire"},
-				{"unencodable", nil, Failed, "the result of unencodable cannot be encoded as JSON"},
-				{"no_such_function", 1, Failed, `worker cook has no function named "no_such_function" (it has "count_words", "crash", "fail"`},
-				{"square", "not a number", Failed, "cannot unmarshal string"},
+				{"square", 7, StateFinished, "49"},
+				{"fail", nil, StateFailed, "the oven is cold"},
+				{"panic", nil, StateFailed, "panic panicked: the pan is on fire"},
+				{"unencodable", nil, StateFailed, "the result of unencodable cannot be encoded as JSON"},
+				{"no_such_function", 1, StateFailed, `worker cook has no function named "no_such_function" (it has "count_words", "crash", "fail"`},
+				{"square", "not a number", StateFailed, "cannot unmarshal string"},
 			}
 			var ids []string
 			for _, tt := range tests {
@@ -53,7 +57,7 @@ func TestOutcomes(t *testing.T) {
 			for i, tt := range tests {
 				j := got[i]
 				ok := j.State == tt.state && j.Worker == "cook" && j.Attempts == 1 && j.ID == ids[i] && j.Func == tt.fn
-				if tt.state == Finished {
+				if tt.state == StateFinished {
 					ok = ok && string(j.Result) == tt.result && j.Error == ""
 				} else {
 					ok = ok && strings.Contains(j.Error, tt.result) && j.Result == nil
@@ -92,17 +96,18 @@ func TestStopGivesJobBack(t *testing.T) {
 	}
 	wctx, stop := context.WithCancel(ctx)
 	errc := make(chan error, 1)
-	go func() { errc <- Work(wctx, srv.Addr(), q.Name(), "first", testHandlers, Options{Heartbeat: testBeat}) }()
+	first := Worker{Addr: srv.Addr(), Queue: q.Name(), Name: "first", Handlers: testHandlers, Options: Options{Heartbeat: testBeat}}
+	go func() { errc <- first.Run(wctx) }()
 	waitFor(t, 10*time.Second, "the first worker to start the job", func() bool {
 		j, err := q.Job(ctx, id)
-		return err == nil && j.State == Started
+		return err == nil && j.State == StateStarted
 	})
 	stop()
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
 	j, err := q.Job(ctx, id)
-	if err != nil || j.State != Queued || !slices.Equal(j.Lost, []string{"first"}) {
+	if err != nil || j.State != StateQueued || !slices.Equal(j.Lost, []string{"first"}) {
 		t.Fatalf("after the stop: %+v, %v", j, err)
 	}
 	if alive, _ := q.Alive(ctx); len(alive) != 0 {
@@ -110,7 +115,7 @@ func TestStopGivesJobBack(t *testing.T) {
 	}
 	inProcess(t, srv.Addr(), q.Name(), "second", Options{Heartbeat: testBeat})
 	got, err := q.Wait(ctx, id)
-	if err != nil || got[0].State != Finished || got[0].Worker != "second" || got[0].Attempts != 2 {
+	if err != nil || got[0].State != StateFinished || got[0].Worker != "second" || got[0].Attempts != 2 {
 		t.Errorf("after the second worker: %+v, %v", got, err)
 	}
 }
@@ -134,10 +139,16 @@ func TestBadInput(t *testing.T) {
 	work := func(queue, worker string, handlers map[string]Handler) error {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		return Work(wctx, srv.Addr(), queue, worker, handlers, Options{Heartbeat: testBeat})
+		return Worker{Addr: srv.Addr(), Queue: queue, Name: worker, Handlers: handlers, Options: Options{Heartbeat: testBeat}}.Run(wctx)
+	}
+	start := func(w Worker) error {
+		c, err := w.Start(ctx, nil)
+		if err == nil {
+			c.Wait()
+		}
+		return err
 	}
 	_, waitErr := q.Wait(ctx, "999")
-	_, startErr := StartWorker(ctx, "w1", srv.Addr(), "", nil)
 	tests := []struct {
 		name string
 		err  error
@@ -155,7 +166,9 @@ func TestBadInput(t *testing.T) {
 		{"empty worker name", work("bad", "", testHandlers), "the worker name is empty"},
 		{"no handlers", work("bad", "w", nil), "worker w has no handlers"},
 		{"a live worker's name", work("bad", "taken", testHandlers), "a worker named taken is already running on queue bad"},
-		{"StartWorker without a queue", startErr, "the queue name is empty"},
+		{"Start without a queue", start(Worker{Addr: srv.Addr(), Name: "w1"}), "the queue name is empty"},
+		{"Start without a name", start(Worker{Addr: srv.Addr(), Queue: "bad"}), "the worker name is empty"},
+		{"Start without an address", start(Worker{Queue: "bad", Name: "w1"}), "no Redis address"},
 	}
 	for _, tt := range tests {
 		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) {
@@ -179,7 +192,7 @@ func TestWaitCancelled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	got, err := q.Wait(ctx, id)
-	if err == nil || !strings.Contains(err.Error(), "deadline exceeded") || len(got) != 1 || got[0].State != Queued {
+	if err == nil || !strings.Contains(err.Error(), "deadline exceeded") || len(got) != 1 || got[0].State != StateQueued {
 		t.Errorf("Wait with no worker: %+v, %v", got, err)
 	}
 }
@@ -195,7 +208,9 @@ func TestNothingLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- Work(ctx, srv.Addr(), q.Name(), "w", testHandlers, Options{Heartbeat: testBeat}) }()
+	go func() {
+		errc <- Worker{Addr: srv.Addr(), Queue: q.Name(), Name: "w", Handlers: testHandlers, Options: Options{Heartbeat: testBeat}}.Run(ctx)
+	}()
 	id, _ := q.Enqueue(ctx, "square", 2)
 	if _, err := q.Wait(ctx, id); err != nil {
 		t.Fatal(err)
@@ -241,20 +256,120 @@ func TestInterruptStopsAll(t *testing.T) {
 			defer srv.Close()
 			q := openQueue(t, ctx, srv, "cell", Options{Heartbeat: testBeat})
 			errc := make(chan error, 1)
-			go func() { errc <- Work(ctx, srv.Addr(), q.Name(), "w", testHandlers, Options{Heartbeat: testBeat}) }()
+			go func() {
+				errc <- Worker{Addr: srv.Addr(), Queue: q.Name(), Name: "w", Handlers: testHandlers, Options: Options{Heartbeat: testBeat}}.Run(ctx)
+			}()
 			id, _ := q.Enqueue(ctx, "sleep", 5000)
-			waitFor(t, 10*time.Second, "the job to start", func() bool { j, err := q.Job(ctx, id); return err == nil && j.State == Started })
+			waitFor(t, 10*time.Second, "the job to start", func() bool { j, err := q.Job(ctx, id); return err == nil && j.State == StateStarted })
 			start := time.Now()
 			cancel()
 			select {
 			case err := <-errc:
 				if err != nil {
-					t.Errorf("Work: %v", err)
+					t.Errorf("Run: %v", err)
 				}
 			case <-time.After(5 * time.Second):
 				t.Fatal("the worker still runs 5 s after the cell's context was cancelled")
 			}
 			t.Logf("the worker stopped %v after the cancel", time.Since(start).Round(time.Millisecond))
 		})
+	}
+}
+
+// TestWorkerEnv: a worker process gets Worker.Env in its environment,
+// and this process's environment is left alone. Env cannot redirect the
+// worker: the variables Start sets for it come last.
+func TestWorkerEnv(t *testing.T) {
+	const dish = "COURSE_JOBS_TEST_DISH"
+	srv := startServer(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	q := openQueue(t, ctx, srv, "env", Options{Heartbeat: testBeat})
+	workers(t, q, Worker{Addr: srv.Addr(), Env: []string{dish + "=soup", AddrEnv + "=127.0.0.1:1"}}, "w1")
+	id, err := q.Enqueue(ctx, "getenv", dish)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := q.Wait(ctx, id)
+	if err != nil || got[0].State != StateFinished || string(got[0].Result) != `"soup"` {
+		t.Errorf("getenv(%s) in the worker: %+v, %v", dish, got, err)
+	}
+	if v, ok := os.LookupEnv(dish); ok {
+		t.Errorf("this process has %s=%s", dish, v)
+	}
+}
+
+func TestTyped(t *testing.T) {
+	half := Typed(func(_ context.Context, n int) (float64, error) {
+		if n < 0 {
+			return 0, errors.New("no negative dishes")
+		}
+		return float64(n) / 2, nil
+	})
+	tests := []struct {
+		arg  string
+		want any
+		err  string // a part of the error; "" for none
+	}{
+		{"7", 3.5, ""},
+		{"-1", nil, "no negative dishes"},
+		{`"seven"`, nil, `decoding the argument "seven": json: cannot unmarshal string`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			got, err := half(context.Background(), json.RawMessage(tt.arg))
+			if tt.err == "" && (err != nil || got != tt.want) {
+				t.Errorf("half(%s) = %v, %v; want %v", tt.arg, got, err, tt.want)
+			}
+			if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+				t.Errorf("half(%s) = %v, %v; want an error with %q", tt.arg, got, err, tt.err)
+			}
+		})
+	}
+}
+
+// TestFields: a job's hash goes to Redis and back whole, times included;
+// a zero field is not written; and the names written one at a time are
+// fields' own.
+func TestFields(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			srv := startServer(t, k.embedded)
+			ctx := context.Background()
+			q := openQueue(t, ctx, srv, "fields", Options{})
+			start := time.Date(2016, 7, 17, 9, 30, 0, 123456789, time.FixedZone("CEST", 2*3600))
+			in := fields{Func: "count_words", Arg: []byte("2016"), State: string(StateFailed), Error: "the oven is cold",
+				Worker: "w2", Attempts: 2, MaxAttempts: 3, Lost: "w1", Enqueued: start, Started: start.Add(time.Second), Ended: start.Add(2 * time.Second)}
+			if err := q.rdb.HSet(ctx, q.jobKey("1"), in).Err(); err != nil {
+				t.Fatal(err)
+			}
+			var out fields
+			if err := q.rdb.HGetAll(ctx, q.jobKey("1")).Scan(&out); err != nil {
+				t.Fatal(err)
+			}
+			got, want := out.job("1"), in.job("1")
+			for _, ts := range [][2]*time.Time{{&got.Enqueued, &want.Enqueued}, {&got.Started, &want.Started}, {&got.Ended, &want.Ended}} {
+				if !ts[0].Equal(*ts[1]) {
+					t.Errorf("time %v read back as %v", *ts[1], *ts[0])
+				}
+				*ts[0], *ts[1] = time.Time{}, time.Time{} // compared: the zones differ
+			}
+			if !reflect.DeepEqual(got, want) || got.Result != nil {
+				t.Errorf("read back %+v, wrote %+v", got, want)
+			}
+			if has := q.rdb.HExists(ctx, q.jobKey("1"), "result").Val(); has {
+				t.Error("an empty result was written")
+			}
+		})
+	}
+	tags := map[string]bool{}
+	for f := range reflect.TypeFor[fields]().Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("redis"), ",")
+		tags[name] = true
+	}
+	for _, name := range []string{fieldAttempts, fieldWorker, fieldEnded} {
+		if !tags[name] {
+			t.Errorf("field %q is not a tag of fields", name)
+		}
 	}
 }

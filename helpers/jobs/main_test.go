@@ -57,11 +57,7 @@ func countWords(ctx context.Context, arg json.RawMessage) (any, error) {
 // and in worker processes (this test binary, started again).
 var testHandlers = map[string]Handler{
 	"count_words": countWords,
-	"square": func(_ context.Context, arg json.RawMessage) (any, error) {
-		var n int
-		err := json.Unmarshal(arg, &n)
-		return n * n, err
-	},
+	"square":      Typed(func(_ context.Context, n int) (int, error) { return n * n, nil }),
 	"fail": func(context.Context, json.RawMessage) (any, error) {
 		return nil, errors.New("the oven is cold")
 	},
@@ -81,6 +77,8 @@ var testHandlers = map[string]Handler{
 			return nil, ctx.Err()
 		}
 	},
+	// getenv returns a variable of the worker's environment.
+	"getenv": Typed(func(_ context.Context, name string) (string, error) { return os.Getenv(name), nil }),
 	// crash kills the worker process that runs it: a machine that dies.
 	"crash": func(context.Context, json.RawMessage) (any, error) {
 		fmt.Fprintln(os.Stderr, "crash: this worker dies now")
@@ -90,9 +88,8 @@ var testHandlers = map[string]Handler{
 }
 
 func TestMain(m *testing.M) {
-	proc.Serve(map[string]proc.Func{
-		WorkerFunc: Worker(testHandlers, Options{Heartbeat: testBeat, Log: os.Stderr}),
-	})
+	machine := Worker{Handlers: testHandlers, Options: Options{Heartbeat: testBeat, Log: os.Stderr}}
+	proc.Serve(map[string]proc.Func{Role: machine.Main})
 	os.Exit(m.Run())
 }
 
@@ -156,9 +153,9 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-// workers starts worker processes on a queue; cleanup kills them and
-// checks that none is left.
-func workers(t *testing.T, q *Queue, addr string, names ...string) []*proc.Child {
+// workers starts worker processes like w on a queue, one for each name;
+// cleanup kills them and checks that none is left.
+func workers(t *testing.T, q *Queue, w Worker, names ...string) []*proc.Child {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var children []*proc.Child
@@ -172,7 +169,8 @@ func workers(t *testing.T, q *Queue, addr string, names ...string) []*proc.Child
 		}
 	})
 	for _, n := range names {
-		c, err := StartWorker(ctx, n, addr, q.Name(), nil)
+		w.Queue, w.Name = q.Name(), n
+		c, err := w.Start(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +188,9 @@ func inProcess(t *testing.T, addr, queue, name string, opts Options) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- Work(ctx, addr, queue, name, testHandlers, opts) }()
+	go func() {
+		errc <- (Worker{Addr: addr, Queue: queue, Name: name, Handlers: testHandlers, Options: opts}).Run(ctx)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-errc; err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/quietredis"
 	"github.com/concurrency-kitchen/course/helpers/proc"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"github.com/redis/go-redis/v9"
@@ -26,66 +26,153 @@ import (
 // ctx is cancelled when the worker stops.
 type Handler func(ctx context.Context, arg json.RawMessage) (any, error)
 
-// Work runs a worker named worker on the queue named queue of the Redis
-// server at addr, until ctx is done: it takes jobs one at a time and runs
-// them with the handler registered under their function name. A job whose
-// function has no handler, whose handler fails or panics, or whose result
-// cannot be encoded, fails with an error that says so.
-//
-// Two live workers of a queue cannot have the same name. A job the worker
-// holds when ctx is done goes back to the queue. Work returns nil when ctx
-// is done, and an error for bad input or when the server fails.
-func Work(ctx context.Context, addr, queue, worker string, handlers map[string]Handler, opts Options) error {
-	if err := checkName("worker", worker); err != nil {
+// Typed returns a Handler that decodes the job's argument into an A,
+// calls f with it, and returns f's result. An argument that is not an A
+// fails the job.
+func Typed[A, R any](f func(ctx context.Context, arg A) (R, error)) Handler {
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var arg A
+		if err := json.Unmarshal(raw, &arg); err != nil {
+			return nil, fmt.Errorf("decoding the argument %s: %w", raw, err)
+		}
+		return f(ctx, arg)
+	}
+}
+
+// A Worker takes the jobs of one queue, one at a time, and runs each with
+// the handler registered under its function's name. Run runs it in this
+// process; Start runs it in a worker process, which stands for a machine.
+type Worker struct {
+	Addr     string             // the Redis server's host:port
+	Queue    string             // the queue's name
+	Name     string             // the worker's name: no two live workers of a queue share one
+	Handlers map[string]Handler // the functions it can run, by name
+	Options                     // its heartbeat, log and timeline
+	// Env is added to the environment of the worker process that Start
+	// starts, as "KEY=value" strings: what its handlers need to know, an
+	// address for example. Run does not use it.
+	Env []string
+}
+
+// check rejects a worker that cannot be started, before anything starts.
+func (w Worker) check() error {
+	if err := checkName("worker", w.Name); err != nil {
 		return err
 	}
-	if len(handlers) == 0 {
-		return fmt.Errorf("jobs: worker %s has no handlers: give it at least one function", worker)
+	if err := checkName("queue", w.Queue); err != nil {
+		return err
+	}
+	if w.Addr == "" {
+		return errNoAddr
+	}
+	return nil
+}
+
+// Run runs the worker in this process until ctx is done. A job whose
+// function has no handler, whose handler fails or panics, or whose result
+// cannot be encoded, fails with an error that says so. A job the worker
+// holds when ctx is done goes back to the queue. Run returns nil when ctx
+// is done, and an error for bad input, for a name that a live worker of
+// the queue has, or when the server fails.
+func (w Worker) Run(ctx context.Context) error {
+	if err := w.check(); err != nil {
+		return err
+	}
+	if len(w.Handlers) == 0 {
+		return fmt.Errorf("jobs: worker %s has no handlers: give it at least one function", w.Name)
 	}
 	if ctx.Err() != nil {
 		return nil // stopped before it started
 	}
-	q, err := Open(ctx, addr, queue, opts)
+	q, err := Open(ctx, w.Addr, w.Queue, w.Options)
 	if err != nil {
 		return err
 	}
 	defer q.Close()
-	q.who = worker + ": "
-	w := &runner{q: q, name: worker, handlers: handlers, wip: q.key("wip:" + worker), alive: q.key("alive:" + worker)}
-	return w.run(ctx)
+	q.who = w.Name + ": "
+	return (&runner{Worker: w, q: q}).serve(ctx)
+}
+
+// Environment variables that tell a worker process what to do; Start
+// sets them.
+const (
+	AddrEnv   = "COURSE_JOBS_ADDR"   // the Redis server's host:port
+	QueueEnv  = "COURSE_JOBS_QUEUE"  // the queue's name
+	WorkerEnv = "COURSE_JOBS_WORKER" // the worker's name
+)
+
+// Role is the name under which a program registers Main with proc.Serve,
+// and the function that Start starts.
+const Role = "jobs worker"
+
+// Main is what a worker process runs, for proc.Serve:
+//
+//	machine := jobs.Worker{Handlers: handlers, Options: opts}
+//	proc.Serve(map[string]proc.Func{jobs.Role: machine.Main})
+//
+// It runs Run with the Addr, Queue and Name in the environment that Start
+// set (AddrEnv, QueueEnv, WorkerEnv), until the process is killed or gets
+// SIGTERM or SIGINT. Its spans go to tl when w.Timeline is nil. A worker
+// that cannot work exits with status 1 and says why on standard error.
+func (w Worker) Main(tl *timing.Timeline) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	w.Addr, w.Queue, w.Name = os.Getenv(AddrEnv), os.Getenv(QueueEnv), os.Getenv(WorkerEnv)
+	if w.Timeline == nil {
+		w.Timeline = tl
+	}
+	if err := w.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// Start starts a worker process and returns it; it is killed when ctx is
+// done. The process is this program started again (proc.StartWith), which
+// must register Main under Role with proc.Serve: it runs the Worker
+// registered there, with its Handlers and Options, on this Worker's Addr,
+// Queue and Name, with Env added to its environment. Its output comes back
+// with "[Name] " in front of each line; its spans go to tl (a new timeline
+// when tl is nil).
+func (w Worker) Start(ctx context.Context, tl *timing.Timeline) (*proc.Child, error) {
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	if tl == nil {
+		tl = timing.NewTimeline()
+	}
+	env := append(slices.Clip(w.Env), AddrEnv+"="+w.Addr, QueueEnv+"="+w.Queue, WorkerEnv+"="+w.Name)
+	return proc.StartWith(ctx, Role, tl, proc.StartOptions{Name: w.Name, Env: env})
 }
 
 // A runner is a running worker.
 type runner struct {
-	q        *Queue
-	name     string
-	handlers map[string]Handler
-	wip      string // the key of its list of jobs in progress
-	alive    string // the key of its heartbeat
+	Worker
+	q *Queue
 }
 
 func (w *runner) beat(ctx context.Context, nx bool) (bool, error) {
 	value := "pid " + strconv.Itoa(os.Getpid())
 	if nx {
-		return w.q.rdb.SetNX(ctx, w.alive, value, w.q.opts.Heartbeat).Result()
+		return w.q.rdb.SetNX(ctx, w.q.aliveKey(w.Name), value, w.q.opts.Heartbeat).Result()
 	}
-	return true, w.q.rdb.Set(ctx, w.alive, value, w.q.opts.Heartbeat).Err()
+	return true, w.q.rdb.Set(ctx, w.q.aliveKey(w.Name), value, w.q.opts.Heartbeat).Err()
 }
 
-func (w *runner) run(ctx context.Context) error {
+func (w *runner) serve(ctx context.Context) error {
 	q := w.q
 	ok, err := w.beat(ctx, true)
 	if err != nil {
-		return fmt.Errorf("jobs: worker %s: %w", w.name, err)
+		return fmt.Errorf("jobs: worker %s: %w", w.Name, err)
 	}
 	if !ok {
-		return fmt.Errorf("jobs: a worker named %s is already running on queue %s (its heartbeat is alive): give this one another name", w.name, q.name)
+		return fmt.Errorf("jobs: a worker named %s is already running on queue %s (its heartbeat is alive): give this one another name", w.Name, q.name)
 	}
 	// The name is ours: jobs left in its wip list are a dead predecessor's.
-	if _, err := q.requeue(ctx, w.name, false); err != nil {
+	if _, err := q.requeue(ctx, w.Name, false); err != nil {
 		return err
 	}
-	w.q.logf("ready (pid %d)", os.Getpid())
+	q.logf("ready (pid %d)", os.Getpid())
 
 	// The heartbeat: refreshed every third of its TTL, with a recovery
 	// round each time, for as long as the worker runs.
@@ -101,10 +188,10 @@ func (w *runner) run(ctx context.Context) error {
 			case <-t.C:
 			}
 			if _, err := w.beat(beatCtx, false); err != nil && beatCtx.Err() == nil {
-				w.q.logf("heartbeat: %v", err)
+				q.logf("heartbeat: %v", err)
 			}
 			if _, err := q.Recover(beatCtx); err != nil && beatCtx.Err() == nil {
-				w.q.logf("%v", err)
+				q.logf("%v", err)
 			}
 		}
 	})
@@ -126,32 +213,23 @@ func (w *runner) run(ctx context.Context) error {
 }
 
 // giveBack deletes the worker's heartbeat and sends the jobs it holds
-// back to the queue. It tries once, quickly: when a cell is interrupted
-// the server may be stopping too, and the go-redis client logs every dial
-// that fails. The other workers would recover the jobs anyway.
+// back to the queue. It tries once, quickly, on one connection: when a
+// cell is interrupted the server may be stopping too, and a go-redis
+// client would try again and log each dial that fails. The other workers
+// would recover the jobs anyway.
 func (w *runner) giveBack() error {
-	c, err := net.DialTimeout("tcp", w.q.addr, 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	rdb, err := quietredis.Dial(ctx, w.q.addr, quietredis.Options{Timeout: 200 * time.Millisecond, Once: true})
 	if err != nil {
 		return err
 	}
-	first := make(chan net.Conn, 1)
-	first <- c
-	rdb := newClient(w.q.addr, -1, func(context.Context, string, string) (net.Conn, error) {
-		select {
-		case c := <-first: // the connection just made: no second dial
-			return c, nil
-		default:
-			return nil, errors.New("the connection broke")
-		}
-	})
-	once := &Queue{addr: w.q.addr, name: w.q.name, opts: w.q.opts, who: w.q.who, rdb: rdb}
 	defer rdb.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := once.rdb.Del(ctx, w.alive).Err(); err != nil {
+	once := &Queue{addr: w.q.addr, name: w.q.name, opts: w.q.opts, who: w.q.who, rdb: rdb}
+	if err := rdb.Del(ctx, once.aliveKey(w.Name)).Err(); err != nil {
 		return err
 	}
-	_, err = once.requeue(ctx, w.name, false)
+	_, err = once.requeue(ctx, w.Name, false)
 	return err
 }
 
@@ -162,7 +240,7 @@ func (w *runner) loop(ctx context.Context) error {
 	// soon. (go-redis's BLMove rounds timeouts to whole seconds: Do does not.)
 	block := strconv.FormatFloat(min(q.opts.Heartbeat/2, 250*time.Millisecond).Seconds(), 'f', 3, 64)
 	for ctx.Err() == nil {
-		id, err := q.rdb.Do(ctx, "BLMOVE", q.key("queue"), w.wip, "RIGHT", "LEFT", block).Text()
+		id, err := q.rdb.Do(ctx, "BLMOVE", q.queueKey(), q.wipKey(w.Name), "RIGHT", "LEFT", block).Text()
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -170,7 +248,7 @@ func (w *runner) loop(ctx context.Context) error {
 			continue // no job came
 		}
 		if err != nil {
-			return fmt.Errorf("jobs: worker %s taking a job: %w", w.name, err)
+			return fmt.Errorf("jobs: worker %s taking a job: %w", w.Name, err)
 		}
 		if err := w.runJob(ctx, id); err != nil {
 			if ctx.Err() != nil {
@@ -187,18 +265,19 @@ func (w *runner) runJob(ctx context.Context, id string) error {
 	q := w.q
 	j, err := q.Job(ctx, id)
 	if err != nil { // no such job: drop the stray ID
-		w.q.logf("%v: dropped", err)
-		return q.rdb.LRem(ctx, w.wip, 1, id).Err()
+		q.logf("%v: dropped", err)
+		return q.rdb.LRem(ctx, q.wipKey(w.Name), 1, id).Err()
 	}
 	start := time.Now()
 	mine, err := w.ifMine(ctx, id, func(p redis.Pipeliner) {
-		p.HSet(ctx, q.jobKey(id), "state", Started, "worker", w.name, "started", stamp(start), "ended", "")
-		p.HIncrBy(ctx, q.jobKey(id), "attempts", 1)
+		p.HSet(ctx, q.jobKey(id), fields{State: string(StateStarted), Worker: w.Name, Started: start.UTC()})
+		p.HDel(ctx, q.jobKey(id), fieldEnded)
+		p.HIncrBy(ctx, q.jobKey(id), fieldAttempts, 1)
 	})
 	if err != nil || !mine {
 		return err
 	}
-	w.q.logf("job %s %s(%s) started, attempt %d", id, j.Func, j.Arg, j.Attempts+1)
+	q.logf("job %s %s(%s) started, attempt %d", id, j.Func, j.Arg, j.Attempts+1)
 	var tlStart time.Duration
 	if q.opts.Timeline != nil {
 		tlStart = q.opts.Timeline.Now()
@@ -208,38 +287,38 @@ func (w *runner) runJob(ctx context.Context, id string) error {
 	if ctx.Err() != nil {
 		return nil // stopping: the job stays in the wip list and goes back to the queue
 	}
-	fields := []any{"state", Finished, "result", string(result), "error", "", "ended", stamp(time.Now())}
+	done := fields{State: string(StateFinished), Result: result, Ended: now()}
 	if jobErr != nil {
-		fields = []any{"state", Failed, "result", "", "error", jobErr.Error(), "ended", stamp(time.Now())}
+		done = fields{State: string(StateFailed), Error: jobErr.Error(), Ended: now()}
 	}
 	mine, err = w.ifMine(ctx, id, func(p redis.Pipeliner) {
-		p.HSet(ctx, q.jobKey(id), fields...)
-		p.LRem(ctx, w.wip, 1, id)
-		p.LPush(ctx, q.key("done"), id)
+		p.HSet(ctx, q.jobKey(id), done)
+		p.LRem(ctx, q.wipKey(w.Name), 1, id)
+		p.LPush(ctx, q.doneKey(), id)
 	})
 	if err != nil {
 		return err
 	}
 	if !mine {
-		w.q.logf("job %s was given to another worker while this one seemed dead: its result here is dropped", id)
+		q.logf("job %s was given to another worker while this one seemed dead: its result here is dropped", id)
 		return nil
 	}
 	if q.opts.Timeline != nil {
-		q.opts.Timeline.Add(timing.Span{Lane: w.name, Task: "job " + id + " " + j.Func, Start: tlStart, End: q.opts.Timeline.Now()})
+		q.opts.Timeline.Add(timing.Span{Lane: w.Name, Task: "job " + id + " " + j.Func, Start: tlStart, End: q.opts.Timeline.Now()})
 	}
 	if jobErr != nil {
-		w.q.logf("job %s failed after %.2fs: %v", id, time.Since(start).Seconds(), jobErr)
+		q.logf("job %s failed after %.2fs: %v", id, time.Since(start).Seconds(), jobErr)
 	} else {
-		w.q.logf("job %s finished after %.2fs: %s", id, time.Since(start).Seconds(), result)
+		q.logf("job %s finished after %.2fs: %s", id, time.Since(start).Seconds(), result)
 	}
 	return nil
 }
 
 // call runs the job's handler and encodes its result.
 func (w *runner) call(ctx context.Context, j Job) (result []byte, err error) {
-	h, ok := w.handlers[j.Func]
+	h, ok := w.Handlers[j.Func]
 	if !ok {
-		return nil, fmt.Errorf("worker %s has no function named %q (it has %s)", w.name, j.Func, quoted(slices.Sorted(maps.Keys(w.handlers))))
+		return nil, fmt.Errorf("worker %s has no function named %q (it has %s)", w.Name, j.Func, quoted(slices.Sorted(maps.Keys(w.Handlers))))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -273,7 +352,7 @@ func (w *runner) ifMine(ctx context.Context, id string, fn func(redis.Pipeliner)
 	for {
 		mine := false
 		err := w.q.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			if err := tx.LPos(ctx, w.wip, id, redis.LPosArgs{}).Err(); err != nil {
+			if err := tx.LPos(ctx, w.q.wipKey(w.Name), id, redis.LPosArgs{}).Err(); err != nil {
 				if errors.Is(err, redis.Nil) {
 					return nil // not ours any more
 				}
@@ -282,75 +361,13 @@ func (w *runner) ifMine(ctx context.Context, id string, fn func(redis.Pipeliner)
 			_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error { fn(p); return nil })
 			mine = err == nil
 			return err
-		}, w.wip)
+		}, w.q.wipKey(w.Name))
 		if errors.Is(err, redis.TxFailedErr) {
 			continue
 		}
 		if err != nil {
-			return false, fmt.Errorf("jobs: worker %s, job %s: %w", w.name, id, err)
+			return false, fmt.Errorf("jobs: worker %s, job %s: %w", w.Name, id, err)
 		}
 		return mine, nil
 	}
-}
-
-// Environment variables that tell a worker process what to do; StartWorker
-// sets them.
-const (
-	AddrEnv   = "COURSE_JOBS_ADDR"   // the Redis server's host:port
-	QueueEnv  = "COURSE_JOBS_QUEUE"  // the queue's name
-	WorkerEnv = "COURSE_JOBS_WORKER" // the worker's name
-)
-
-// WorkerFunc is the name under which a program registers Worker with
-// proc.Serve, and that StartWorker starts.
-const WorkerFunc = "jobs worker"
-
-// Worker returns what a worker process runs, for proc.Serve:
-//
-//	proc.Serve(map[string]proc.Func{jobs.WorkerFunc: jobs.Worker(handlers, opts)})
-//
-// It runs Work with the address, queue and worker name in the environment
-// (AddrEnv, QueueEnv, WorkerEnv: StartWorker sets them), until the process
-// is killed or gets SIGTERM or SIGINT. Its spans go to the parent's
-// timeline when opts.Timeline is nil. A worker that cannot work exits with
-// status 1 and says why on standard error.
-func Worker(handlers map[string]Handler, opts Options) proc.Func {
-	return func(tl *timing.Timeline) {
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-		defer stop()
-		if opts.Timeline == nil {
-			opts.Timeline = tl
-		}
-		err := Work(ctx, os.Getenv(AddrEnv), os.Getenv(QueueEnv), os.Getenv(WorkerEnv), handlers, opts)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
-}
-
-// StartWorker starts a worker process named name on the queue named queue
-// of the Redis server at addr, and returns it; it is killed when ctx is
-// done. The process is this program started again (proc.Start), which
-// must register Worker under WorkerFunc with proc.Serve. The child gets
-// the address, the queue and its name in AddrEnv, QueueEnv and WorkerEnv.
-// Its output comes back with "[name] " in front of each line; its spans go
-// to tl (a new timeline when tl is nil).
-func StartWorker(ctx context.Context, name, addr, queue string, tl *timing.Timeline) (*proc.Child, error) {
-	if err := checkName("worker", name); err != nil {
-		return nil, err
-	}
-	if err := checkName("queue", queue); err != nil {
-		return nil, err
-	}
-	if addr == "" {
-		return nil, errors.New("jobs: no Redis address (want host:port)")
-	}
-	if tl == nil {
-		tl = timing.NewTimeline()
-	}
-	return proc.StartWith(ctx, WorkerFunc, tl, proc.StartOptions{
-		Name: name,
-		Env:  []string{AddrEnv + "=" + addr, QueueEnv + "=" + queue, WorkerEnv + "=" + name},
-	})
 }

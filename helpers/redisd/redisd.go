@@ -10,11 +10,9 @@
 package redisd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -27,6 +25,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/concurrency-kitchen/course/helpers/internal/lastlines"
+	"github.com/concurrency-kitchen/course/helpers/internal/quietredis"
 )
 
 // ServerEnv names an environment variable that, when set, is the path of
@@ -271,7 +270,7 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) (string, 
 			return "", fmt.Errorf("redisd: waiting for %s: %w", s.cmd.Path, ctx.Err())
 		default:
 		}
-		if version, err := pingVersion(s.addr); err == nil {
+		if version, err := pingVersion(ctx, s.addr); err == nil {
 			return version, nil
 		} else {
 			last = err
@@ -284,40 +283,23 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) (string, 
 	}
 }
 
-// pingVersion sends PING and INFO server, and returns redis_version.
-func pingVersion(addr string) (string, error) {
-	// Short deadlines: waitReady tries again, and looks whether the server
-	// has exited in between (another program may hold its port).
-	c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond)
+// pingVersion sends PING and INFO server, and returns redis_version. It
+// is quick to give up, and logs nothing: waitReady tries again, and looks
+// in between whether the server has exited (another program may hold its
+// port, and then takes the connection but never answers).
+func pingVersion(ctx context.Context, addr string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 600*time.Millisecond)
+	defer cancel()
+	rdb, err := quietredis.Dial(ctx, addr, quietredis.Options{Timeout: 300 * time.Millisecond, Once: true})
 	if err != nil {
 		return "", err
 	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(300 * time.Millisecond))
-	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")); err != nil {
-		return "", err
-	}
-	r := bufio.NewReader(c)
-	line, err := r.ReadString('\n')
+	defer rdb.Close()
+	info, err := rdb.Info(ctx, "server").Result()
 	if err != nil {
 		return "", err
 	}
-	if line != "+PONG\r\n" {
-		return "", fmt.Errorf("PING answered %q", strings.TrimSpace(line))
-	}
-	head, err := r.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(head, "$")))
-	if err != nil || !strings.HasPrefix(head, "$") {
-		return "", fmt.Errorf("INFO answered %q", strings.TrimSpace(head))
-	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return "", err
-	}
-	for line := range strings.Lines(string(body)) {
+	for line := range strings.Lines(info) {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
 			return v, nil
 		}
