@@ -62,7 +62,7 @@ func Example() {
 // function first thing (in a notebook cell, first thing in the cell; here
 // the package's TestMain does it):
 //
-//	proc.Serve(map[string]proc.Func{jobs.WorkerFunc: jobs.Worker(handlers, jobs.Options{Log: os.Stdout})})
+//	proc.Serve(map[string]proc.ChildFunc{jobs.WorkerFunc: jobs.Worker(handlers, jobs.Options{Log: os.Stdout})})
 //
 // then starts workers with the server's address and the queue's name.
 // They are killed when ctx is done.

@@ -35,7 +35,7 @@
 // WorkerEnv) that StartWorker sets. A cell registers the worker function
 // first thing, then starts the server, the workers and the client:
 //
-//	proc.Serve(map[string]proc.Func{jobs.WorkerFunc: jobs.Worker(handlers, jobs.Options{Log: os.Stdout})})
+//	proc.Serve(map[string]proc.ChildFunc{jobs.WorkerFunc: jobs.Worker(handlers, jobs.Options{Log: os.Stdout})})
 //	srv, err := redisd.Start(ctx, redisd.Options{})
 //	w1, err := jobs.StartWorker(ctx, "w1", srv.Addr(), "default", tl)
 //	q, err := jobs.Open(ctx, srv.Addr(), "default", jobs.Options{})

@@ -90,7 +90,7 @@ var testHandlers = map[string]Handler{
 }
 
 func TestMain(m *testing.M) {
-	proc.Serve(map[string]proc.Func{
+	proc.Serve(map[string]proc.ChildFunc{
 		WorkerFunc: Worker(testHandlers, Options{Heartbeat: testBeat, Log: os.Stderr}),
 	})
 	os.Exit(m.Run())

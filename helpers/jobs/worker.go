@@ -11,11 +11,11 @@ import (
 	"os/signal"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/quote"
 	"github.com/concurrency-kitchen/course/helpers/proc"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"github.com/redis/go-redis/v9"
@@ -239,7 +239,7 @@ func (w *runner) runJob(ctx context.Context, id string) error {
 func (w *runner) call(ctx context.Context, j Job) (result []byte, err error) {
 	h, ok := w.handlers[j.Func]
 	if !ok {
-		return nil, fmt.Errorf("worker %s has no function named %q (it has %s)", w.name, j.Func, quoted(slices.Sorted(maps.Keys(w.handlers))))
+		return nil, fmt.Errorf("worker %s has no function named %q (it has %s)", w.name, j.Func, quote.Names(slices.Sorted(maps.Keys(w.handlers))))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -255,14 +255,6 @@ func (w *runner) call(ctx context.Context, j Job) (result []byte, err error) {
 		return nil, fmt.Errorf("the result of %s cannot be encoded as JSON: %w", j.Func, err)
 	}
 	return b, nil
-}
-
-func quoted(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	return strings.Join(q, ", ")
 }
 
 // ifMine runs fn in a MULTI/EXEC transaction if the job id is still in the
@@ -307,14 +299,14 @@ const WorkerFunc = "jobs worker"
 
 // Worker returns what a worker process runs, for proc.Serve:
 //
-//	proc.Serve(map[string]proc.Func{jobs.WorkerFunc: jobs.Worker(handlers, opts)})
+//	proc.Serve(map[string]proc.ChildFunc{jobs.WorkerFunc: jobs.Worker(handlers, opts)})
 //
 // It runs Work with the address, queue and worker name in the environment
 // (AddrEnv, QueueEnv, WorkerEnv: StartWorker sets them), until the process
 // is killed or gets SIGTERM or SIGINT. Its spans go to the parent's
 // timeline when opts.Timeline is nil. A worker that cannot work exits with
 // status 1 and says why on standard error.
-func Worker(handlers map[string]Handler, opts Options) proc.Func {
+func Worker(handlers map[string]Handler, opts Options) proc.ChildFunc {
 	return func(tl *timing.Timeline) {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()

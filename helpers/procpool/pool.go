@@ -9,8 +9,8 @@
 // encoding/gob.
 //
 // Two contexts bound the work. The one given to New bounds the pool's
-// life: when it is done, every worker gets SIGTERM, which cancels the
-// context its tasks run with, and SIGKILL a second later if it has not
+// life: when it is done, every worker is told to stop, which cancels the
+// context its tasks run with, and is killed a second later if it has not
 // exited. The one given to Map or Submit bounds that call only: when it is
 // done, the call returns, its tasks that have not started never do, the
 // context of its running tasks is cancelled, and the pool goes on.
@@ -20,6 +20,7 @@
 package procpool
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -195,11 +196,7 @@ func (p *Pool) serve(ctx context.Context, i int, w *worker) {
 			}
 			return
 		}
-		if err := ctx.Err(); err != nil {
-			j.fail(fmt.Errorf("procpool: the pool is cancelled: %w", err))
-			continue
-		}
-		if err := j.ctx.Err(); err != nil {
+		if err := cmp.Or(ctx.Err(), j.ctx.Err()); err != nil { // the pool's or the call's
 			j.fail(fmt.Errorf("procpool: cancelled: %w", err))
 			continue
 		}
@@ -219,28 +216,30 @@ func (p *Pool) serve(ctx context.Context, i int, w *worker) {
 
 // A worker is one worker process, seen from the parent.
 type worker struct {
-	lane  string
-	child *spawn.Process
-	req   *os.File // requests to the worker
-	resp  *os.File // responses from the worker
-	id    int      // of the last request
+	lane    string
+	child   *spawn.Process
+	req     *os.File // requests to the worker
+	resp    *os.File // responses from the worker
+	cancels *os.File // cancel frames to the worker
+	id      int      // of the last request
 }
 
 // startWorker starts the worker of slot i and waits until it is ready.
 func (p *Pool) startWorker(ctx context.Context, i int) (*worker, error) {
 	lane := fmt.Sprintf("%s %d", p.opts.Name, i+1)
-	reqR, reqW, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("procpool: %w", err)
+	// Three pipes: requests, responses, cancels.
+	var ends [6]*os.File
+	for k := 0; k < len(ends); k += 2 {
+		var err error
+		if ends[k], ends[k+1], err = os.Pipe(); err != nil {
+			closeFiles(ends[:k])
+			return nil, fmt.Errorf("procpool: %w", err)
+		}
 	}
-	respR, respW, err := os.Pipe()
-	if err != nil {
-		reqR.Close()
-		reqW.Close()
-		return nil, fmt.Errorf("procpool: %w", err)
-	}
-	wire.GrowPipe(reqW)
-	wire.GrowPipe(respR)
+	theirs := []*os.File{ends[0], ends[3], ends[4]} // the worker's descriptors 3, 4 and 5
+	w := &worker{lane: lane, req: ends[1], resp: ends[2], cancels: ends[5]}
+	wire.GrowPipe(w.req)
+	wire.GrowPipe(w.resp)
 	tl := p.opts.Timeline
 	var spawned time.Duration
 	if tl != nil {
@@ -249,28 +248,32 @@ func (p *Pool) startWorker(ctx context.Context, i int) (*worker, error) {
 	child, err := spawn.Start(ctx, spawn.Options{
 		Role:  poolworker.Role,
 		Lane:  lane,
-		Files: []*os.File{reqR, respW}, // the worker's descriptors 3 and 4
+		Files: theirs,
 		Env:   append(slices.Clone(p.opts.Env), poolworker.MaxMessageEnv+"="+strconv.Itoa(p.opts.MaxMessage)),
-		Grace: true,
+		Stop:  w.cancels.Close, // the end of its cancels stops the worker
 	})
-	reqR.Close() // the worker has its own copies
-	respW.Close()
+	closeFiles(theirs) // the worker has its own copies
 	if err != nil {
-		reqW.Close()
-		respR.Close()
+		closeFiles([]*os.File{w.req, w.resp, w.cancels})
 		return nil, fmt.Errorf("procpool: %w", err)
 	}
+	w.child = child
 	p.mu.Lock()
 	p.pids = append(p.pids, child.PID)
 	p.mu.Unlock()
-	w := &worker{lane: lane, child: child, req: reqW, resp: respR}
-	if f, err := wire.Read(respR, p.opts.MaxMessage); err != nil || f.ID != wire.Ready {
+	if f, err := wire.Read(w.resp, p.opts.MaxMessage); err != nil || f.ID != wire.Ready {
 		return nil, w.died(fmt.Errorf("no ready message: %v", err))
 	}
 	if tl != nil {
 		tl.Add(timing.Span{Lane: lane, Task: proc.StartupTask, Start: spawned, End: tl.Now()})
 	}
 	return w, nil
+}
+
+func closeFiles(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 // run sends one job to the worker and delivers its results. While the
@@ -290,9 +293,8 @@ func (w *worker) run(j *job, opts Options) error {
 		}
 		return w.died(err)
 	}
-	// A late cancel frame is harmless: the worker ignores one whose ID is
-	// not the request it runs.
-	stop := context.AfterFunc(j.ctx, func() { wire.Write(w.req, wire.Frame{ID: id}, opts.MaxMessage) })
+	// A late cancel frame is harmless: it names a request that has ended.
+	stop := context.AfterFunc(j.ctx, func() { wire.Write(w.cancels, wire.Frame{ID: id}, opts.MaxMessage) })
 	resp, err := wire.Read(w.resp, opts.MaxMessage)
 	stop()
 	if err != nil {
@@ -306,7 +308,13 @@ func (w *worker) run(j *job, opts Options) error {
 	}
 	errs := make([]error, len(j.args))
 	for i, e := range resp.Errs {
-		if e != "" {
+		switch e {
+		case "":
+		case context.Canceled.Error(): // the task's context, cancelled in the worker
+			errs[i] = context.Canceled
+		case context.DeadlineExceeded.Error():
+			errs[i] = context.DeadlineExceeded
+		default:
 			errs[i] = errors.New(e)
 		}
 	}
@@ -321,6 +329,7 @@ func (w *worker) died(cause error) error {
 	w.child.Kill() // a worker that crashed keeps its own exit status
 	werr := w.child.Wait()
 	w.resp.Close()
+	w.cancels.Close()
 	if werr == nil {
 		werr = cause
 	}
@@ -333,6 +342,7 @@ func (w *worker) stop() error {
 	w.req.Close()
 	err := w.child.Wait()
 	w.resp.Close()
+	w.cancels.Close()
 	if err != nil {
 		return fmt.Errorf("procpool: %w", err)
 	}

@@ -22,7 +22,10 @@ type Task[A, R any] struct {
 // worker process, which is the same program started again, has it too.
 //
 // In a worker, ctx is cancelled when the Map or Submit call that sent the
-// task is cancelled, and when the pool's context is done.
+// task is cancelled, and when the pool's context is done. A task that
+// returns ctx's error fails with context.Canceled or
+// context.DeadlineExceeded in the parent too; other errors arrive as
+// their text.
 func Define[A, R any](name string, f func(ctx context.Context, arg A) (R, error)) *Task[A, R] {
 	return define(&poolworker.Tasks, name, f)
 }

@@ -21,9 +21,8 @@ import (
 //
 // A request has a task's Name and its arguments in Items; a response has
 // the same ID and, for each argument, either a result in Items or an
-// error text in Errs. A frame from the parent with no items cancels the
-// request with its ID; a frame from a worker with the ID Ready says it is
-// ready for requests.
+// error text in Errs. A cancel frame has the ID of a request and no
+// items; a worker's first frame has the ID Ready and says it is ready.
 type Frame struct {
 	ID    int
 	Name  string   // the task's name; empty in responses
