@@ -21,14 +21,15 @@ LESSON = ROOT / "notebooks" / "01-dinner.ipynb"
 QUEUE_LESSON = ROOT / "notebooks" / "07-four-levels.ipynb"
 
 
-def cells_of(nb, *markers):
-    """The sources of the code cells holding each marker, in order."""
-    out = []
-    for m in markers:
-        found = [c.source for c in nb.cells if c.cell_type == "code" and m in c.source]
-        assert found, f"no cell holds {m!r}"
-        out.append(found[0])
-    return out
+def cells_for(nb, tag):
+    """The sources of the code cells a run of the cell tagged tag needs, in order: the two setup
+    cells, every declaration-only cell (no %%) before it, and the tagged cell itself."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    targets = [i for i, c in enumerate(code) if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(targets) == 1, f"{len(targets)} cells tagged {tag!r}, want 1"
+    t = targets[0]
+    before = [c.source for c in code[2:t] if "%%" not in c.source]
+    return [code[0].source, code[1].source, *before, code[t].source]
 
 
 def interrupt(km, kc, msg_id):
@@ -75,13 +76,12 @@ def children_with_role():
 
 def test_interrupt_kills_the_children():
     nb = nbformat.read(LESSON, as_version=4)
-    setup, imports, recipes, dinner, cell = cells_of(
-        nb, "bin/course-module", "stamp.Print()", "func step(", "func processDinner(", "proc.Serve(cooks) // in a child")
+    *needed, cell = cells_for(nb, "interrupt-target")
     before = set(children_with_role())
     os.environ["COURSE_TIME_UNIT"] = "1s"
     km, kc = start_new_kernel(kernel_name="gonb", cwd=str(LESSON.parent))
     try:
-        for code in (setup, imports, recipes, dinner):
+        for code in needed:
             run(kc, code, timeout=180)
         msg_id = kc.execute(cell)
         pids, text = [], ""
@@ -110,7 +110,7 @@ def test_interrupt_kills_the_children():
 
 def test_interrupt_stops_the_job_queue():
     nb = nbformat.read(QUEUE_LESSON, as_version=4)
-    cells = cells_of(nb, "bin/course-module", "stamp.Print()", "func countWords(", "var handlers = map", "machine 3 joins")
+    cells = cells_for(nb, "interrupt-target")
     workers_before, redis_before = set(children_with_role()), redis_servers()
     os.environ["COURSE_TIME_UNIT"] = "1s"
     km, kc = start_new_kernel(kernel_name="gonb", cwd=str(QUEUE_LESSON.parent))

@@ -63,7 +63,7 @@ func Example() {
 // package's TestMain does it):
 //
 //	machine := jobs.Worker{Handlers: handlers, Options: jobs.Options{Log: os.Stdout}}
-//	proc.Serve(map[string]proc.Func{jobs.Role: machine.Main})
+//	proc.Serve(map[string]proc.ChildFunc{jobs.Role: machine.Main})
 //
 // then starts workers with the server's address, the queue's name and
 // their names. They are killed when ctx is done.

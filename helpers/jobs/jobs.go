@@ -37,7 +37,7 @@
 // thing, then starts the server, the workers and the client:
 //
 //	machine := jobs.Worker{Handlers: handlers, Options: jobs.Options{Log: os.Stdout}}
-//	proc.Serve(map[string]proc.Func{jobs.Role: machine.Main})
+//	proc.Serve(map[string]proc.ChildFunc{jobs.Role: machine.Main})
 //	srv, err := redisd.Start(ctx, redisd.Options{})
 //	w1, err := jobs.Worker{Addr: srv.Addr(), Queue: "default", Name: "w1"}.Start(ctx, tl)
 //	q, err := jobs.Open(ctx, srv.Addr(), "default", jobs.Options{})

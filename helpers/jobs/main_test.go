@@ -89,7 +89,7 @@ var testHandlers = map[string]Handler{
 
 func TestMain(m *testing.M) {
 	machine := Worker{Handlers: testHandlers, Options: Options{Heartbeat: testBeat, Log: os.Stderr}}
-	proc.Serve(map[string]proc.Func{Role: machine.Main})
+	proc.Serve(map[string]proc.ChildFunc{Role: machine.Main})
 	os.Exit(m.Run())
 }
 

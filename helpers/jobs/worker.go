@@ -10,12 +10,12 @@ import (
 	"os/signal"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/internal/quietredis"
+	"github.com/concurrency-kitchen/course/helpers/internal/quote"
 	"github.com/concurrency-kitchen/course/helpers/proc"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"github.com/redis/go-redis/v9"
@@ -318,7 +318,7 @@ func (w *runner) runJob(ctx context.Context, id string) error {
 func (w *runner) call(ctx context.Context, j Job) (result []byte, err error) {
 	h, ok := w.Handlers[j.Func]
 	if !ok {
-		return nil, fmt.Errorf("worker %s has no function named %q (it has %s)", w.Name, j.Func, quoted(slices.Sorted(maps.Keys(w.Handlers))))
+		return nil, fmt.Errorf("worker %s has no function named %q (it has %s)", w.Name, j.Func, quote.Names(slices.Sorted(maps.Keys(w.Handlers))))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -334,14 +334,6 @@ func (w *runner) call(ctx context.Context, j Job) (result []byte, err error) {
 		return nil, fmt.Errorf("the result of %s cannot be encoded as JSON: %w", j.Func, err)
 	}
 	return b, nil
-}
-
-func quoted(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	return strings.Join(q, ", ")
 }
 
 // ifMine runs fn in a MULTI/EXEC transaction if the job id is still in the

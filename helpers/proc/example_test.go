@@ -5,22 +5,30 @@ import (
 	"fmt"
 
 	"github.com/concurrency-kitchen/course/helpers/proc"
+	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
-// cube runs in worker processes. Define it at package level, so that a
-// worker, which is this program started again, registers it too.
-var cube = proc.Define("cube", func(_ context.Context, n int) (int, error) { return n * n * n, nil })
-
-// A program that starts workers calls proc.Serve first thing in main
-// (here, the package's TestMain does); then it maps over a pool.
-func ExampleMap() {
-	pool, err := proc.NewPool(context.Background(), proc.PoolOptions{Workers: 2})
+// A program that starts children calls proc.Serve first thing in main,
+// with the functions a child may run (here, the package's TestMain does,
+// and has "greet"). The child's output comes back with its name in front,
+// and its spans reach the parent's timeline.
+func ExampleStart() {
+	tl := timing.NewTimeline()
+	child, err := proc.Start(context.Background(), "greet", tl)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer pool.Close()
-	got, err := proc.Map(pool, cube, []int{1, 2, 3, 4}, 2)
-	fmt.Println(got, err)
-	// Output: [1 8 27 64] <nil>
+	if err := child.Wait(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	var tasks []string
+	for _, s := range tl.Spans() {
+		tasks = append(tasks, s.Lane+": "+s.Task)
+	}
+	fmt.Println(tasks)
+	// Output:
+	// [greet] hello from a child process
+	// [greet: process start-up greet: say hello]
 }

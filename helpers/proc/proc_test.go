@@ -14,7 +14,7 @@ import (
 )
 
 // The test binary is also the children's program: TestMain serves these.
-var testFuncs = map[string]Func{
+var testFuncs = map[string]ChildFunc{
 	"cook": func(tl *timing.Timeline) {
 		defer tl.Track("cook", "work")()
 		fmt.Println("cooking")
@@ -29,6 +29,10 @@ var testFuncs = map[string]Func{
 		time.Sleep(time.Hour)
 	},
 	"noop": func(tl *timing.Timeline) {},
+	"greet": func(tl *timing.Timeline) {
+		defer tl.Track("greet", "say hello")()
+		fmt.Println("hello from a child process")
+	},
 	"files": func(tl *timing.Timeline) {
 		// Copies what File(0) gives to File(1), in upper case, then
 		// reports on a file that was not given.
@@ -116,7 +120,7 @@ func TestChildFailures(t *testing.T) {
 		want []string
 	}{
 		{"crash", []string{`"crash"`, "exit status 7", "about to fail"}},
-		{"no-such-function", []string{"exit status 3", `no function named "no-such-function"`}},
+		{"no-such-function", []string{"exit status 3", `no function named "no-such-function"`, `(have "cook", "crash"`}},
 	}
 	for _, tt := range tests {
 		c, err := Start(context.Background(), tt.name, timing.NewTimeline())
@@ -149,23 +153,5 @@ func TestCancelKillsChild(t *testing.T) {
 	}
 	if err := syscall.Kill(c.PID, 0); err == nil {
 		t.Errorf("child %d still exists", c.PID)
-	}
-}
-
-func TestChildEnvDropsGoNBPipes(t *testing.T) {
-	in := []string{"A=1", "GONB_PIPE=/tmp/x", "GONB_PIPE_BACK=/tmp/y", RoleEnv + "=old", "B=2"}
-	got := childEnv(in)
-	if strings.Join(got, ",") != "A=1,B=2" {
-		t.Errorf("childEnv = %v", got)
-	}
-}
-
-func TestWriters(t *testing.T) {
-	var sb strings.Builder
-	p := &prefixWriter{prefix: "[x] ", w: &sb}
-	p.Write([]byte("one\ntw"))
-	p.Write([]byte("o\n"))
-	if sb.String() != "[x] one\n[x] two\n" {
-		t.Errorf("prefixWriter wrote %q", sb.String())
 	}
 }
