@@ -34,6 +34,10 @@ def render(md: pathlib.Path) -> str:
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     if not code or code[0].strip() != SETUP:
         raise SystemExit(f"{md.name}: its first code cell must be the setup line {SETUP!r}")
+    named = sum(src.count(f'"{md.stem}"') for src in code)
+    if named > 1:
+        raise SystemExit(f"{md.name}: its code names the lesson {named} times; name it once, in "
+                         f"`var lesson = kitchen.Lesson(\"{md.stem}\")`, and use lesson after that")
     nb.metadata.pop("jupytext", None)
     nb.metadata["language_info"] = {"name": "go"}
     for i, cell in enumerate(nb.cells):
