@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,10 +105,13 @@ func BenchmarkIsPrimeGoroutinePool(b *testing.B) {
 	for b.Loop() {
 		jobs := make(chan uint64)
 		var wg sync.WaitGroup
+		var found atomic.Int64 // keeps the work from being optimised away
 		for range runtime.NumCPU() {
 			wg.Go(func() {
 				for n := range jobs {
-					isPrime(n)
+					if isPrime(n) {
+						found.Add(1)
+					}
 				}
 			})
 		}
@@ -116,6 +120,9 @@ func BenchmarkIsPrimeGoroutinePool(b *testing.B) {
 		}
 		close(jobs)
 		wg.Wait()
+		if found.Load() == 0 {
+			b.Fatal("no prime found")
+		}
 	}
 }
 
