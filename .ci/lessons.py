@@ -37,7 +37,7 @@ def render(md: pathlib.Path) -> str:
     named = sum(src.count(f'"{md.stem}"') for src in code)
     if named > 1:
         raise SystemExit(f"{md.name}: its code names the lesson {named} times; name it once, in "
-                         f"`var lesson = kitchen.Lesson(\"{md.stem}\")`, and use lesson after that")
+                         f"`var lesson = course.Lesson(\"{md.stem}\")`, and use lesson after that")
     nb.metadata.pop("jupytext", None)
     nb.metadata["language_info"] = {"name": "go"}
     for i, cell in enumerate(nb.cells):

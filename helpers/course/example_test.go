@@ -1,12 +1,12 @@
-package kitchen_test
+package course_test
 
 import (
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/course"
 	"github.com/concurrency-kitchen/course/helpers/display"
-	"github.com/concurrency-kitchen/course/helpers/kitchen"
 	"github.com/concurrency-kitchen/course/helpers/report"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
@@ -14,7 +14,7 @@ import (
 // A timed run names its lesson once: two dishes cook at once, and the run is as long as the
 // longer one. (Not run by go test: its times vary.)
 func ExampleLesson_Start() {
-	lesson := kitchen.Lesson("00-welcome")
+	lesson := course.Lesson("00-welcome")
 
 	run := lesson.Start("two waits", "at once")
 	var wg sync.WaitGroup
@@ -35,7 +35,7 @@ func ExampleLesson_Start() {
 // Report records a run timed another way, here a time already measured.
 func ExampleLesson_Report() {
 	defer display.Use(&display.Recorder{})() // in a notebook, the record goes to the page
-	lesson := kitchen.Lesson("00-welcome")
+	lesson := course.Lesson("00-welcome")
 	r := lesson.Report("two waits", "one after the other", 5*timing.Unit(), nil, report.Near(5, 0.2))
 	fmt.Println(r.Lesson, r.OK)
 	// Output:

@@ -1,10 +1,10 @@
-// Package kitchen is the frame of a lesson's cells, so that a cell shows the concurrency it
+// Package course is the frame of a lesson's cells, so that a cell shows the concurrency it
 // teaches and little else: one setup call, timed runs that name their lesson once, the
 // notebook's Stop button as a context, and errors that end a cell visibly.
 //
 // A lesson's setup cell names the lesson once and sets up the page:
 //
-//	var lesson = kitchen.Lesson("01-dinner")
+//	var lesson = course.Lesson("01-dinner")
 //
 //	%%
 //	lesson.Setup()
@@ -19,7 +19,7 @@
 // A cell that waits, serves or starts child processes takes [Context], which the Stop button
 // cancels, and stops on an error with [Must] or [Check], which run the cell's deferred clean-ups
 // before the cell ends with the error.
-package kitchen
+package course
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package kitchen
+package course
 
 import (
 	"encoding/json"
@@ -18,7 +18,7 @@ import (
 // TestMain runs a cell's main function in the child of TestCheckEndsTheProgram, outside the
 // testing package's own panic handler, as a cell's program runs it.
 func TestMain(m *testing.M) {
-	if os.Getenv("KITCHEN_TEST_CHILD") == "1" {
+	if os.Getenv("COURSE_FRAME_TEST_CHILD") == "1" {
 		cellMain()
 		return
 	}
@@ -124,7 +124,7 @@ func TestCheckRunsDefersThenStops(t *testing.T) {
 // error is in its output, and it exits non-zero.
 func TestCheckEndsTheProgram(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckEndsTheProgram$")
-	cmd.Env = append(os.Environ(), "KITCHEN_TEST_CHILD=1")
+	cmd.Env = append(os.Environ(), "COURSE_FRAME_TEST_CHILD=1")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
