@@ -98,6 +98,7 @@ def test_notebook_runs_clean(path):
             assert key in r, f"run record without {key}: {r}"
         if r.get("expected_units") is not None:
             lo, hi = r["expected_min"], r["expected_max"]
-            assert r["ok"] and lo - 1e-9 <= r["units"] <= hi + 1e-9, \
+            # units carry 3 decimals and the band 4: allow the rounding, no more.
+            assert r["ok"] and lo - 6e-4 <= r["units"] <= hi + 6e-4, \
                 f"{r['experiment']} / {r['variant']}: {r['units']} units, model {r['expected_units']} ({lo}..{hi})"
         print(f"{r['lesson']} | {r['experiment']} | {r['variant']}: {r['units']} units (model {r.get('expected_units')})")

@@ -47,6 +47,19 @@ const (
 // procpool.Pool names its workers' start-up spans the same way.
 const StartupTask = "process start-up"
 
+// Startup returns the longest process start-up recorded on tl (its spans
+// named StartupTask), or 0 when there is none. Processes start side by
+// side, so this is the fixed cost a run in processes adds to its work.
+func Startup(tl *timing.Timeline) time.Duration {
+	var longest time.Duration
+	for _, s := range tl.Spans() {
+		if s.Task == StartupTask {
+			longest = max(longest, s.Duration())
+		}
+	}
+	return longest
+}
+
 // A ChildFunc is what a child process runs. Its spans, recorded on tl,
 // appear on the parent's timeline.
 type ChildFunc func(tl *timing.Timeline)

@@ -72,6 +72,12 @@ func TestChildReportsSpans(t *testing.T) {
 	if len(tasks) != 2 || tasks[0] != StartupTask || tasks[1] != "work" {
 		t.Errorf("tasks %v, want start-up then work", tasks)
 	}
+	if got, want := Startup(tl), tl.Spans()[0].Duration(); got != want || got <= 0 {
+		t.Errorf("Startup = %v, want the start-up span's %v", got, want)
+	}
+	if got := Startup(timing.NewTimeline()); got != 0 {
+		t.Errorf("Startup of an empty timeline = %v, want 0", got)
+	}
 	if c.Wait() != nil {
 		t.Error("a second Wait gave another result")
 	}

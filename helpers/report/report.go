@@ -78,6 +78,21 @@ func Between(units, min, max float64) Expectation {
 	return Expectation{Units: units, Min: min, Max: max, set: true}
 }
 
+// Plus returns the expectation with a fixed cost that the run measured,
+// such as the start-up of its processes, added to the model's figure and to
+// the top of the band. The bottom of the band stays: the cost may overlap
+// the work. The model then holds at any unit and on a slow machine, where
+// the cost is a larger share of the run.
+func (e Expectation) Plus(cost time.Duration) Expectation {
+	if !e.set {
+		return e
+	}
+	u := timing.InUnits(cost)
+	e.Units += u
+	e.Max += u
+	return e
+}
+
 // NoModel is the expectation of a run whose time no model predicts: it
 // is recorded, not checked.
 var NoModel = Expectation{}
@@ -111,7 +126,7 @@ func New(lesson, experiment, variant string, elapsed time.Duration, tl *timing.T
 		Timeline: []Span{},
 	}
 	if want.set {
-		u, lo, hi := want.Units, want.Min, want.Max
+		u, lo, hi := round.To(want.Units, 4), round.To(want.Min, 4), round.To(want.Max, 4)
 		r.ExpectedUnits, r.ExpectedMin, r.ExpectedMax = &u, &lo, &hi
 	}
 	if tl != nil {

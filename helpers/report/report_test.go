@@ -36,6 +36,10 @@ func TestExpectation(t *testing.T) {
 		{Between(5, 5, 5.6), 5.4, true, "5 (5 to 5.6)"},
 		{Between(5, 5, 5.6), 4.9, false, "5 (5 to 5.6)"},
 		{NoModel, 99, true, "no model"},
+		{NoModel.Plus(timing.Units(1)), 99, true, "no model"},
+		{Between(4, 4, 4.3).Plus(timing.Units(0.5)), 4.8, true, "4.5 (4 to 4.8)"},
+		{Between(4, 4, 4.3).Plus(timing.Units(0.5)), 4.81, false, "4.5 (4 to 4.8)"},
+		{Near(4, 0.2).Plus(0), 4.21, false, "4 ± 0.2"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s holds %v", tt.text, tt.units), func(t *testing.T) {
