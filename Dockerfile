@@ -66,20 +66,14 @@ WORKDIR /home/${NB_USER}
 # The pinned dependencies first, in a layer of their own: editing a lesson does not reinstall them.
 COPY --chown=${NB_UID}:${NB_UID} requirements-jupyter.txt package.json package-lock.json go.mod go.sum ./
 COPY --chown=${NB_UID}:${NB_UID} .ci/setup .ci/setup
-RUN --mount=type=secret,id=cacert,mode=0444 \
-    if [ -s /run/secrets/cacert ]; then \
-      export SSL_CERT_FILE=/run/secrets/cacert PIP_CERT=/run/secrets/cacert NODE_EXTRA_CA_CERTS=/run/secrets/cacert; fi \
- && bash .ci/setup --image --deps
+RUN --mount=type=secret,id=cacert,mode=0444 COURSE_BUILD_CA=/run/secrets/cacert bash .ci/setup --image --deps
 
 COPY --chown=${NB_UID}:${NB_UID} . /home/${NB_USER}
 # The same set-up as `make lab` and `make test`: the pinned Jupyter packages in .venv (the only
 # Jupyter in the image), gonb, goimports and gopls at go.mod's versions, the kernel, the pinned
 # ECharts library (no dev packages), the Go caches warmed so that a first cell is quick, and the
 # kernel in /usr/local/share/jupyter, where every Jupyter looks whatever PATH a launcher sets.
-RUN --mount=type=secret,id=cacert,mode=0444 \
-    if [ -s /run/secrets/cacert ]; then \
-      export SSL_CERT_FILE=/run/secrets/cacert PIP_CERT=/run/secrets/cacert NODE_EXTRA_CA_CERTS=/run/secrets/cacert; fi \
- && bash .ci/setup --image \
+RUN --mount=type=secret,id=cacert,mode=0444 COURSE_BUILD_CA=/run/secrets/cacert bash .ci/setup --image \
  && jupyter trust notebooks/*.ipynb
 
 EXPOSE 8888

@@ -57,6 +57,7 @@ type Run struct {
 	lesson              Lesson
 	experiment, variant string
 	watch               timing.Stopwatch
+	stopped             time.Duration // the time at Stop; 0 while it runs
 }
 
 // Start starts a timed run of an experiment's variant: a new timeline and a stopwatch, both
@@ -65,14 +66,29 @@ func (l Lesson) Start(experiment, variant string) *Run {
 	return &Run{TL: timing.NewTimeline(), lesson: l, experiment: experiment, variant: variant, watch: timing.Start()}
 }
 
-// Elapsed is the time since the run started.
-func (r *Run) Elapsed() time.Duration { return r.watch.Elapsed() }
+// Elapsed is the time since the run started, or up to Stop once it has been called.
+func (r *Run) Elapsed() time.Duration {
+	if r.stopped > 0 {
+		return r.stopped
+	}
+	return r.watch.Elapsed()
+}
 
-// Finish ends the run: it prints the time next to what the model wants, publishes the run
-// record, and makes the self-check that the result meets want (see report.Finish). It returns
-// the record.
+// Stop stops the run's stopwatch and returns the time: for a run whose cell has more to do
+// (read results, stop its workers) between the end of the timed work and Finish. A second Stop
+// changes nothing.
+func (r *Run) Stop() time.Duration {
+	if r.stopped == 0 {
+		r.stopped = max(r.watch.Elapsed(), 1)
+	}
+	return r.stopped
+}
+
+// Finish ends the run: it prints the time (up to Stop, if it was called) next to what the
+// model wants, publishes the run record, and makes the self-check that the result meets want
+// (see report.Finish). It returns the record.
 func (r *Run) Finish(want report.Expectation) report.Run {
-	return report.Finish(string(r.lesson), r.experiment, r.variant, r.watch.Elapsed(), r.TL, want)
+	return report.Finish(string(r.lesson), r.experiment, r.variant, r.Elapsed(), r.TL, want)
 }
 
 // Gantt draws the run's timeline as a Gantt chart, one lane per worker or dish.

@@ -71,6 +71,24 @@ func TestRunRecords(t *testing.T) {
 	}
 }
 
+// TestStop: Finish reports the time up to Stop, not the time after it.
+func TestStop(t *testing.T) {
+	t.Setenv(timing.UnitEnv, "10ms")
+	t.Setenv(report.StrictEnv, "")
+	defer display.Use(&display.Recorder{})()
+	run := Lesson("99-test").Start("kitchen", "stopped")
+	time.Sleep(20 * time.Millisecond)
+	at := run.Stop()
+	time.Sleep(30 * time.Millisecond) // after the timed work: not counted
+	if again := run.Stop(); again != at || run.Elapsed() != at {
+		t.Errorf("Stop %v, then %v and Elapsed %v: want the first time each time", at, again, run.Elapsed())
+	}
+	got := run.Finish(report.NoModel)
+	if got.Units < 2 || got.Units >= 4.5 {
+		t.Errorf("%v units reported, want the 2 before Stop (under 4.5)", got.Units)
+	}
+}
+
 func TestReportAndGantt(t *testing.T) {
 	t.Setenv(timing.UnitEnv, "10ms")
 	rec := &display.Recorder{}

@@ -59,7 +59,7 @@ func TestKilledWorkerLosesNoJob(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ids, want[id] = append(ids, id), fmt.Sprint(offline.EuroPythonWords[year])
+				ids, want[id] = append(ids, id), fmt.Sprint(offline.EuroPythonWords()[year])
 			}
 			for n := 1; n <= 6; n++ {
 				id, err := q.Enqueue(ctx, "square", n)
@@ -106,17 +106,17 @@ func TestKilledWorkerLosesNoJob(t *testing.T) {
 			}
 
 			// Each result recorded once; nothing left in the queue or held.
-			done, err := q.rdb.LRange(ctx, q.doneKey(), 0, -1).Result()
+			done, err := q.s.RDB.LRange(ctx, q.s.DoneKey(), 0, -1).Result()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if slices.Sort(done); !slices.Equal(done, sortedCopy(ids)) {
 				t.Errorf("done list %v, want each of %v once", done, ids)
 			}
-			if n := q.rdb.LLen(ctx, q.queueKey()).Val(); n != 0 {
+			if n := q.s.RDB.LLen(ctx, q.s.QueueKey()).Val(); n != 0 {
 				t.Errorf("%d IDs left in the queue", n)
 			}
-			if held, _ := q.scan(ctx, q.wipKey("")); len(held) != 0 {
+			if held, _ := q.s.Workers(ctx, q.s.WipKey("")); len(held) != 0 {
 				t.Errorf("jobs still held: %v", held)
 			}
 
@@ -199,7 +199,7 @@ func TestResultRecordedOnce(t *testing.T) {
 					<-release
 					return "ghost's result", nil
 				}}}}
-			if err := q.rdb.LMove(ctx, q.queueKey(), q.wipKey("ghost"), "RIGHT", "LEFT").Err(); err != nil {
+			if err := q.s.RDB.LMove(ctx, q.s.QueueKey(), q.s.WipKey("ghost"), "RIGHT", "LEFT").Err(); err != nil {
 				t.Fatal(err)
 			}
 			ghostDone := make(chan error, 1)
@@ -214,7 +214,7 @@ func TestResultRecordedOnce(t *testing.T) {
 			}
 			real := &runner{q: q, Worker: Worker{Name: "real",
 				Handlers: map[string]Handler{"slow": func(context.Context, json.RawMessage) (any, error) { return "real result", nil }}}}
-			if err := q.rdb.LMove(ctx, q.queueKey(), q.wipKey("real"), "RIGHT", "LEFT").Err(); err != nil {
+			if err := q.s.RDB.LMove(ctx, q.s.QueueKey(), q.s.WipKey("real"), "RIGHT", "LEFT").Err(); err != nil {
 				t.Fatal(err)
 			}
 			if err := real.runJob(ctx, id); err != nil {
@@ -231,10 +231,10 @@ func TestResultRecordedOnce(t *testing.T) {
 			if j.State != StateFinished || string(j.Result) != `"real result"` || j.Worker != "real" || j.Attempts != 2 || !slices.Equal(j.Lost, []string{"ghost"}) {
 				t.Errorf("job: %+v", j)
 			}
-			if done := q.rdb.LRange(ctx, q.doneKey(), 0, -1).Val(); !slices.Equal(done, []string{id}) {
+			if done := q.s.RDB.LRange(ctx, q.s.DoneKey(), 0, -1).Val(); !slices.Equal(done, []string{id}) {
 				t.Errorf("done list %v, want [%s] once", done, id)
 			}
-			if held, _ := q.scan(ctx, q.wipKey("")); len(held) != 0 {
+			if held, _ := q.s.Workers(ctx, q.s.WipKey("")); len(held) != 0 {
 				t.Errorf("jobs still held: %v", held)
 			}
 		})

@@ -102,37 +102,52 @@ func ExampleWorker_Start() {
 	// failed
 }
 
-// Table shows a queue's jobs the way a lesson prints them.
+// Table shows a queue's jobs the way a lesson prints them. (kitchen, in
+// this file, starts the server and a cook as Example does.)
 func ExampleTable() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv, err := redisd.Start(context.Background(), redisd.Options{Embedded: true})
+	q, stop, err := kitchen()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer srv.Close()
-	stopped := make(chan error)
-	go func() {
-		stopped <- cook(srv.Addr()).Run(ctx)
-	}()
-	q, err := jobs.Open(ctx, srv.Addr(), "kitchen", jobs.Options{})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer q.Close()
+	defer stop()
+	ctx := context.Background()
 	a, _ := q.Enqueue(ctx, "square", 5)
 	b, _ := q.Enqueue(ctx, "bake", "bread")
 	q.Wait(ctx, a, b)
 	all, err := q.Jobs(ctx)
 	fmt.Print(jobs.Table(all))
 	fmt.Println(err)
-	cancel()
-	<-stopped
 	// Output:
 	// ID  FUNC    ARG      STATE     RESULT                                                             WORKER  ATTEMPTS  LOST
 	// 1   square  5        finished  25                                                                 cook    1         -
 	// 2   bake    "bread"  failed    error: worker cook has no function named "bake" (it has "square")  cook    1         -
 	// <nil>
+}
+
+// kitchen starts an embedded Redis server and the cook in a goroutine, and
+// opens the queue; stop ends them.
+func kitchen() (q *jobs.Queue, stop func(), err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := redisd.Start(ctx, redisd.Options{Embedded: true})
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	stopped := make(chan error)
+	go func() { stopped <- cook(srv.Addr()).Run(ctx) }()
+	q, err = jobs.Open(ctx, srv.Addr(), "kitchen", jobs.Options{})
+	stop = func() {
+		if q != nil {
+			q.Close()
+		}
+		cancel()
+		<-stopped
+		srv.Close()
+	}
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return q, stop, nil
 }

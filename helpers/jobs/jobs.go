@@ -16,18 +16,8 @@
 //	jobs:Q:ids           every ID, in the order they were enqueued
 //	jobs:Q:seq           the last ID given out
 //
-// How it works:
-//   - A worker takes a job with BLMOVE from the queue into its own wip list,
-//     in one atomic step: at every moment a job's ID is in exactly one list.
-//   - It records the result in one MULTI/EXEC transaction that writes the
-//     job's hash, removes the ID from its wip list and pushes it on the
-//     done list, and only while the ID is still in its wip list (WATCH):
-//     a worker that was given up for dead cannot record a result twice.
-//   - A worker refreshes its heartbeat key every third of its TTL. Workers
-//     and waiting clients run Recover now and then: a wip list whose worker
-//     has no heartbeat any more goes back to the queue, each job noting the
-//     worker that lost it. A job that has been started MaxAttempts times
-//     fails instead, with an error that says why: a job is never lost.
+// A job's ID is always in exactly one list, and each step that moves it
+// is atomic (package internal/jobstore says how).
 //
 // A Worker runs in this process (Worker.Run) or in a worker process that
 // stands for a machine (Worker.Start). A worker process is this program
@@ -54,17 +44,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/jobstore"
 	"github.com/concurrency-kitchen/course/helpers/internal/quietredis"
 	"github.com/concurrency-kitchen/course/helpers/timing"
-	"github.com/redis/go-redis/v9"
 )
 
 // A State is how far a job has got.
@@ -72,10 +60,10 @@ type State string
 
 // The states of a job.
 const (
-	StateQueued   State = "queued"   // waiting in the queue (again, after its worker died)
-	StateStarted  State = "started"  // a worker is running it
-	StateFinished State = "finished" // done; Result holds what the function returned
-	StateFailed   State = "failed"   // done; Error says why it failed
+	StateQueued   State = jobstore.Queued   // waiting in the queue (again, after its worker died)
+	StateStarted  State = jobstore.Started  // a worker is running it
+	StateFinished State = jobstore.Finished // done; Result holds what the function returned
+	StateFailed   State = jobstore.Failed   // done; Error says why it failed
 )
 
 // DefaultMaxAttempts is how many times a job may be started before a
@@ -139,32 +127,17 @@ func (o Options) withDefaults() (Options, error) {
 // A Queue is a client of one named queue on one Redis server.
 type Queue struct {
 	addr string
-	name string
-	rdb  *redis.Client
+	s    jobstore.Store // the queue's name and client
 	opts Options
 	who  string // what the log lines start with: a worker's name
 
 	logMu sync.Mutex // one log line at a time
 }
 
-var validName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-
-// checkName rejects a queue or worker name that is empty or would not
-// read well in a Redis key.
-func checkName(what, name string) error {
-	if !validName.MatchString(name) {
-		if name == "" {
-			return fmt.Errorf("jobs: the %s name is empty", what)
-		}
-		return fmt.Errorf("jobs: the %s name %q: use 1 to 100 letters, digits, '.', '_' or '-'", what, name)
-	}
-	return nil
-}
-
 // Open connects to the queue named name on the Redis server at addr
 // (host:port), and checks that the server answers.
 func Open(ctx context.Context, addr, name string, opts Options) (*Queue, error) {
-	if err := checkName("queue", name); err != nil {
+	if err := jobstore.CheckName("queue", name); err != nil {
 		return nil, err
 	}
 	opts, err := opts.withDefaults()
@@ -181,16 +154,16 @@ func Open(ctx context.Context, addr, name string, opts Options) (*Queue, error) 
 	if err != nil {
 		return nil, fmt.Errorf("jobs: cannot reach Redis at %s: %w", addr, err)
 	}
-	return &Queue{addr: addr, name: name, rdb: rdb, opts: opts}, nil
+	return &Queue{addr: addr, s: jobstore.Store{RDB: rdb, Name: name}, opts: opts}, nil
 }
 
 var errNoAddr = errors.New("jobs: no Redis address (want host:port)")
 
 // Name returns the queue's name.
-func (q *Queue) Name() string { return q.name }
+func (q *Queue) Name() string { return q.s.Name }
 
 // Close closes the queue's connections. Jobs stay in Redis.
-func (q *Queue) Close() error { return q.rdb.Close() }
+func (q *Queue) Close() error { return q.s.RDB.Close() }
 
 // Enqueue adds a call of the function named fn with arg (encoded as JSON)
 // to the queue and returns the job's ID.
@@ -202,18 +175,8 @@ func (q *Queue) Enqueue(ctx context.Context, fn string, arg any) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("jobs: the argument of %s cannot be encoded as JSON: %w", fn, err)
 	}
-	n, err := q.rdb.Incr(ctx, q.seqKey()).Result()
-	if err != nil {
-		return "", fmt.Errorf("jobs: Enqueue: %w", err)
-	}
-	id := strconv.FormatInt(n, 10)
-	_, err = q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, q.jobKey(id), fields{Func: fn, Arg: a, State: string(StateQueued),
-			MaxAttempts: q.opts.MaxAttempts, Enqueued: now()})
-		p.RPush(ctx, q.idsKey(), id)
-		p.LPush(ctx, q.queueKey(), id)
-		return nil
-	})
+	id, err := q.s.Add(ctx, jobstore.Fields{Func: fn, Arg: a, State: jobstore.Queued,
+		MaxAttempts: q.opts.MaxAttempts, Enqueued: jobstore.Now()})
 	if err != nil {
 		return "", fmt.Errorf("jobs: Enqueue: %w", err)
 	}
@@ -232,7 +195,7 @@ func (q *Queue) Job(ctx context.Context, id string) (Job, error) {
 // Jobs returns every job of the queue, in the order they were enqueued:
 // what a lesson shows as a table (see Table).
 func (q *Queue) Jobs(ctx context.Context) ([]Job, error) {
-	ids, err := q.rdb.LRange(ctx, q.idsKey(), 0, -1).Result()
+	ids, err := q.s.RDB.LRange(ctx, q.s.IDsKey(), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
@@ -241,26 +204,13 @@ func (q *Queue) Jobs(ctx context.Context) ([]Job, error) {
 
 // read reads jobs in one round trip; an ID with no job is an error.
 func (q *Queue) read(ctx context.Context, ids []string) ([]Job, error) {
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
-	_, err := q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGetAll(ctx, q.jobKey(id))
-		}
-		return nil
-	})
+	hs, err := q.s.Read(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
+		return nil, err
 	}
 	out := make([]Job, len(ids))
-	for i, c := range cmds {
-		var h fields
-		if len(c.Val()) == 0 {
-			return nil, fmt.Errorf("jobs: no job %q in queue %q", ids[i], q.name)
-		}
-		if err := c.Scan(&h); err != nil {
-			return nil, fmt.Errorf("jobs: job %s of queue %s: %w", ids[i], q.name, err)
-		}
-		out[i] = h.job(ids[i])
+	for i, h := range hs {
+		out[i] = job(ids[i], h)
 	}
 	return out, nil
 }
@@ -305,22 +255,7 @@ func (q *Queue) Wait(ctx context.Context, ids ...string) ([]Job, error) {
 
 // Alive returns the names of the workers whose heartbeat is alive, sorted.
 func (q *Queue) Alive(ctx context.Context) ([]string, error) {
-	return q.scan(ctx, q.aliveKey(""))
-}
-
-// scan returns what follows prefix in the keys that start with it, sorted:
-// the names of the workers, for prefix wipKey("") or aliveKey(""). Queue
-// and worker names hold no glob characters.
-func (q *Queue) scan(ctx context.Context, prefix string) ([]string, error) {
-	var names []string
-	it := q.rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
-	for it.Next(ctx) {
-		names = append(names, strings.TrimPrefix(it.Val(), prefix))
-	}
-	if err := it.Err(); err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
-	}
-	return slices.Compact(slices.Sorted(slices.Values(names))), nil // SCAN may return a key twice
+	return q.s.Workers(ctx, q.s.AliveKey(""))
 }
 
 // Recover finds the workers that hold jobs but whose heartbeat has run
@@ -330,82 +265,27 @@ func (q *Queue) scan(ctx context.Context, prefix string) ([]string, error) {
 // it is safe to run from many processes at once: each dead worker's jobs
 // are moved once.
 func (q *Queue) Recover(ctx context.Context) (int, error) {
-	workers, err := q.scan(ctx, q.wipKey(""))
+	workers, err := q.s.Workers(ctx, q.s.WipKey(""))
 	if err != nil {
 		return 0, err
 	}
 	total := 0
 	for _, w := range workers {
-		n, err := q.requeue(ctx, w, true)
+		notes, err := q.s.Requeue(ctx, w, true)
 		if err != nil {
 			return total, err
 		}
-		total += n
+		q.note(notes)
+		total += len(notes)
 	}
 	return total, nil
 }
 
-// requeue moves the jobs in worker's wip list back to the queue, in one
-// transaction. With ifDead, only when the worker's heartbeat has run out;
-// it then does nothing if the worker beats again before the move is done.
-func (q *Queue) requeue(ctx context.Context, worker string, ifDead bool) (int, error) {
-	wip, alive := q.wipKey(worker), q.aliveKey(worker)
-	moved := 0
-	err := q.rdb.Watch(ctx, func(tx *redis.Tx) error {
-		if ifDead {
-			if n, err := tx.Exists(ctx, alive).Result(); err != nil || n > 0 {
-				return err
-			}
-		}
-		ids, err := tx.LRange(ctx, wip, 0, -1).Result()
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		held := make([]fields, len(ids))
-		for i, id := range ids {
-			if err := tx.HGetAll(ctx, q.jobKey(id)).Scan(&held[i]); err != nil {
-				return err
-			}
-		}
-		ended := now()
-		var notes []string
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			for i, id := range ids {
-				h := held[i]
-				lost := worker
-				if h.Lost != "" {
-					lost = h.Lost + "," + worker
-				}
-				if h.Attempts >= h.MaxAttempts {
-					p.HSet(ctx, q.jobKey(id), fields{State: string(StateFailed), Lost: lost, Ended: ended,
-						Error: fmt.Sprintf("worker %s died while running it, and it had been started %d times (the most allowed): given up", worker, h.Attempts)})
-					p.LPush(ctx, q.doneKey(), id)
-					notes = append(notes, fmt.Sprintf("job %s %s failed: worker %s died holding it, attempt %d of %d", id, h.Func, worker, h.Attempts, h.MaxAttempts))
-				} else {
-					p.HSet(ctx, q.jobKey(id), fields{State: string(StateQueued), Lost: lost})
-					p.HDel(ctx, q.jobKey(id), fieldWorker)
-					p.RPush(ctx, q.queueKey(), id)
-					notes = append(notes, fmt.Sprintf("job %s %s back in the queue: worker %s died holding it", id, h.Func, worker))
-				}
-			}
-			p.Del(ctx, wip)
-			return nil
-		})
-		if err == nil {
-			moved = len(ids)
-			for _, n := range notes {
-				q.logf("%s", n)
-			}
-		}
-		return err
-	}, wip, alive)
-	if errors.Is(err, redis.TxFailedErr) {
-		return 0, nil // the worker beat, or another process moved the jobs first
+// note logs each line.
+func (q *Queue) note(lines []string) {
+	for _, l := range lines {
+		q.logf("%s", l)
 	}
-	if err != nil {
-		return 0, fmt.Errorf("jobs: recovering the jobs of worker %s: %w", worker, err)
-	}
-	return moved, nil
 }
 
 func (q *Queue) logf(format string, args ...any) {

@@ -9,16 +9,15 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/internal/jobstore"
 	"github.com/concurrency-kitchen/course/helpers/internal/quietredis"
 	"github.com/concurrency-kitchen/course/helpers/internal/quote"
 	"github.com/concurrency-kitchen/course/helpers/proc"
 	"github.com/concurrency-kitchen/course/helpers/timing"
-	"github.com/redis/go-redis/v9"
 )
 
 // A Handler runs one job: it gets the job's argument as JSON and returns
@@ -56,10 +55,10 @@ type Worker struct {
 
 // check rejects a worker that cannot be started, before anything starts.
 func (w Worker) check() error {
-	if err := checkName("worker", w.Name); err != nil {
+	if err := jobstore.CheckName("worker", w.Name); err != nil {
 		return err
 	}
-	if err := checkName("queue", w.Queue); err != nil {
+	if err := jobstore.CheckName("queue", w.Queue); err != nil {
 		return err
 	}
 	if w.Addr == "" {
@@ -108,7 +107,7 @@ const Role = "jobs worker"
 // Main is what a worker process runs, for proc.Serve:
 //
 //	machine := jobs.Worker{Handlers: handlers, Options: opts}
-//	proc.Serve(map[string]proc.Func{jobs.Role: machine.Main})
+//	proc.Serve(map[string]proc.ChildFunc{jobs.Role: machine.Main})
 //
 // It runs Run with the Addr, Queue and Name in the environment that Start
 // set (AddrEnv, QueueEnv, WorkerEnv), until the process is killed or gets
@@ -151,27 +150,21 @@ type runner struct {
 	q *Queue
 }
 
-func (w *runner) beat(ctx context.Context, nx bool) (bool, error) {
-	value := "pid " + strconv.Itoa(os.Getpid())
-	if nx {
-		return w.q.rdb.SetNX(ctx, w.q.aliveKey(w.Name), value, w.q.opts.Heartbeat).Result()
-	}
-	return true, w.q.rdb.Set(ctx, w.q.aliveKey(w.Name), value, w.q.opts.Heartbeat).Err()
-}
-
 func (w *runner) serve(ctx context.Context) error {
 	q := w.q
-	ok, err := w.beat(ctx, true)
+	ok, err := q.s.Beat(ctx, w.Name, q.opts.Heartbeat, true)
 	if err != nil {
 		return fmt.Errorf("jobs: worker %s: %w", w.Name, err)
 	}
 	if !ok {
-		return fmt.Errorf("jobs: a worker named %s is already running on queue %s (its heartbeat is alive): give this one another name", w.Name, q.name)
+		return fmt.Errorf("jobs: a worker named %s is already running on queue %s (its heartbeat is alive): give this one another name", w.Name, q.s.Name)
 	}
 	// The name is ours: jobs left in its wip list are a dead predecessor's.
-	if _, err := q.requeue(ctx, w.Name, false); err != nil {
+	notes, err := q.s.Requeue(ctx, w.Name, false)
+	if err != nil {
 		return err
 	}
+	q.note(notes)
 	q.logf("ready (pid %d)", os.Getpid())
 
 	// The heartbeat: refreshed every third of its TTL, with a recovery
@@ -187,7 +180,7 @@ func (w *runner) serve(ctx context.Context) error {
 				return
 			case <-t.C:
 			}
-			if _, err := w.beat(beatCtx, false); err != nil && beatCtx.Err() == nil {
+			if _, err := q.s.Beat(beatCtx, w.Name, q.opts.Heartbeat, false); err != nil && beatCtx.Err() == nil {
 				q.logf("heartbeat: %v", err)
 			}
 			if _, err := q.Recover(beatCtx); err != nil && beatCtx.Err() == nil {
@@ -225,26 +218,22 @@ func (w *runner) giveBack() error {
 		return err
 	}
 	defer rdb.Close()
-	once := &Queue{addr: w.q.addr, name: w.q.name, opts: w.q.opts, who: w.q.who, rdb: rdb}
-	if err := rdb.Del(ctx, once.aliveKey(w.Name)).Err(); err != nil {
-		return err
-	}
-	_, err = once.requeue(ctx, w.Name, false)
+	notes, err := jobstore.Store{RDB: rdb, Name: w.q.s.Name}.Giveup(ctx, w.Name)
+	w.q.note(notes)
 	return err
 }
 
 // loop takes jobs until ctx is done.
 func (w *runner) loop(ctx context.Context) error {
 	q := w.q
-	// BLMOVE waits at most block for a job, so that the loop sees ctx end
-	// soon. (go-redis's BLMove rounds timeouts to whole seconds: Do does not.)
-	block := strconv.FormatFloat(min(q.opts.Heartbeat/2, 250*time.Millisecond).Seconds(), 'f', 3, 64)
+	// Take waits at most block for a job, so that the loop sees ctx end soon.
+	block := min(q.opts.Heartbeat/2, 250*time.Millisecond)
 	for ctx.Err() == nil {
-		id, err := q.rdb.Do(ctx, "BLMOVE", q.queueKey(), q.wipKey(w.Name), "RIGHT", "LEFT", block).Text()
+		id, err := q.s.Take(ctx, w.Name, block)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if errors.Is(err, redis.Nil) {
+		if err == nil && id == "" {
 			continue // no job came
 		}
 		if err != nil {
@@ -266,14 +255,10 @@ func (w *runner) runJob(ctx context.Context, id string) error {
 	j, err := q.Job(ctx, id)
 	if err != nil { // no such job: drop the stray ID
 		q.logf("%v: dropped", err)
-		return q.rdb.LRem(ctx, q.wipKey(w.Name), 1, id).Err()
+		return q.s.Drop(ctx, w.Name, id)
 	}
 	start := time.Now()
-	mine, err := w.ifMine(ctx, id, func(p redis.Pipeliner) {
-		p.HSet(ctx, q.jobKey(id), fields{State: string(StateStarted), Worker: w.Name, Started: start.UTC()})
-		p.HDel(ctx, q.jobKey(id), fieldEnded)
-		p.HIncrBy(ctx, q.jobKey(id), fieldAttempts, 1)
-	})
+	mine, err := q.s.Begin(ctx, w.Name, id, start)
 	if err != nil || !mine {
 		return err
 	}
@@ -287,15 +272,11 @@ func (w *runner) runJob(ctx context.Context, id string) error {
 	if ctx.Err() != nil {
 		return nil // stopping: the job stays in the wip list and goes back to the queue
 	}
-	done := fields{State: string(StateFinished), Result: result, Ended: now()}
+	done := jobstore.Fields{State: jobstore.Finished, Result: result, Ended: jobstore.Now()}
 	if jobErr != nil {
-		done = fields{State: string(StateFailed), Error: jobErr.Error(), Ended: now()}
+		done = jobstore.Fields{State: jobstore.Failed, Error: jobErr.Error(), Ended: jobstore.Now()}
 	}
-	mine, err = w.ifMine(ctx, id, func(p redis.Pipeliner) {
-		p.HSet(ctx, q.jobKey(id), done)
-		p.LRem(ctx, q.wipKey(w.Name), 1, id)
-		p.LPush(ctx, q.doneKey(), id)
-	})
+	mine, err = q.s.End(ctx, w.Name, id, done)
 	if err != nil {
 		return err
 	}
@@ -334,32 +315,4 @@ func (w *runner) call(ctx context.Context, j Job) (result []byte, err error) {
 		return nil, fmt.Errorf("the result of %s cannot be encoded as JSON: %w", j.Func, err)
 	}
 	return b, nil
-}
-
-// ifMine runs fn in a MULTI/EXEC transaction if the job id is still in the
-// worker's wip list, and reports whether it did. WATCH makes the check and
-// the transaction one step: if a recovery moves the job away in between,
-// the transaction is dropped and the check runs again.
-func (w *runner) ifMine(ctx context.Context, id string, fn func(redis.Pipeliner)) (bool, error) {
-	for {
-		mine := false
-		err := w.q.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			if err := tx.LPos(ctx, w.q.wipKey(w.Name), id, redis.LPosArgs{}).Err(); err != nil {
-				if errors.Is(err, redis.Nil) {
-					return nil // not ours any more
-				}
-				return err
-			}
-			_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error { fn(p); return nil })
-			mine = err == nil
-			return err
-		}, w.q.wipKey(w.Name))
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
-		}
-		if err != nil {
-			return false, fmt.Errorf("jobs: worker %s, job %s: %w", w.Name, id, err)
-		}
-		return mine, nil
-	}
 }

@@ -83,7 +83,7 @@ func TestFullCheckLeavesNothing(t *testing.T) {
 	}
 	const timeout = 300 * time.Millisecond
 	c := s.Client(timeout)
-	sites := append(append(append([]string{}, Sites...), BadSites...), Flaky)
+	sites := append(append(append([]string{}, Sites()...), BadSites()...), Flaky)
 	start := time.Now()
 	errs := checkAll(c, sites, 64)
 	if d := time.Since(start); d > timeout+time.Second {
@@ -94,8 +94,8 @@ func TestFullCheckLeavesNothing(t *testing.T) {
 		down[sites[i]] = err != nil
 	}
 	for _, site := range sites {
-		want := slices.Contains(Refusing, site) || slices.Contains(Silent, site) ||
-			(slices.Contains(BadSites, site) && site != EndlessBody) || site == Flaky
+		want := slices.Contains(Refusing(), site) || slices.Contains(Silent(), site) ||
+			(slices.Contains(BadSites(), site) && site != EndlessBody) || site == Flaky
 		if down[site] != want {
 			t.Errorf("%s: down=%v, want %v", site, down[site], want)
 		}
@@ -151,8 +151,8 @@ func BenchmarkUptime64(b *testing.B) {
 	_, c := startFor(b, "5ms")
 	var sites []string
 	for range 20 {
-		for _, site := range Sites {
-			if !slices.Contains(Silent, site) {
+		for _, site := range Sites() {
+			if !slices.Contains(Silent(), site) {
 				sites = append(sites, site)
 			}
 		}

@@ -202,7 +202,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.delay(w, r)
-	case slices.Contains(Silent, host):
+	case slices.Contains(silent, host):
 		s.wait(r, 24*time.Hour) // never answers: the client gives up first
 	case host == ServerError:
 		http.Error(w, "internal server error", http.StatusInternalServerError)
@@ -230,11 +230,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.reset(w)
 	case strings.HasPrefix(host, "ep") && strings.HasSuffix(host, ".europython.eu"):
 		s.europython(w, r, host)
-	case slices.Contains(Sites, host):
+	case slices.Contains(sites, host):
 		if !s.wait(r, time.Duration(Latency(host)*float64(s.unit))) {
 			return
 		}
-		if r.Method == http.MethodHead && slices.Contains(Refusing, host) {
+		if r.Method == http.MethodHead && slices.Contains(refusing, host) {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
@@ -350,7 +350,7 @@ func (s *Server) reset(w http.ResponseWriter) {
 // must last long enough to be interrupted).
 func (s *Server) europython(w http.ResponseWriter, r *http.Request, host string) {
 	year, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(host, "ep"), ".europython.eu"))
-	words, ok := EuroPythonWords[year]
+	words, ok := europythonWords[year]
 	if err != nil || !ok {
 		http.Error(w, fmt.Sprintf("%s is not on the offline internet", host), http.StatusNotFound)
 		return

@@ -2,13 +2,18 @@ package offline
 
 import (
 	"hash/fnv"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
 
-// Sites is the list of websites of the second Python text's uptime checker,
-// in its order: 31 real names and two invented domains.
-var Sites = []string{
+// Sites returns the websites of the second Python text's uptime checker,
+// in its order: 31 real names and two invented domains. The slice is the
+// caller's own.
+func Sites() []string { return slices.Clone(sites) }
+
+var sites = []string{
 	"envato.com", "amazon.co.uk", "amazon.com", "facebook.com", "google.com", "google.fr",
 	"google.es", "google.co.uk", "internet.org", "gmail.com", "stackoverflow.com", "github.com",
 	"heroku.com", "really-cool-available-domain.com", "djangoproject.com", "rubyonrails.org",
@@ -18,13 +23,17 @@ var Sites = []string{
 	"netflix.com", "wordpress.com", "bing.com",
 }
 
-// Refusing are the sites that answer a HEAD request with 405 Method Not
-// Allowed, as they did for the Python text.
-var Refusing = []string{"live.com", "netflix.com", "bing.com"}
+// Refusing returns the sites that answer a HEAD request with 405 Method
+// Not Allowed, as they did for the Python text.
+func Refusing() []string { return slices.Clone(refusing) }
 
-// Silent are the invented domains: the offline internet never answers them,
-// so a client waits until its timeout.
-var Silent = []string{"really-cool-available-domain.com", "another-really-interesting-domain.co"}
+var refusing = []string{"live.com", "netflix.com", "bing.com"}
+
+// Silent returns the invented domains: the offline internet never answers
+// them, so a client waits until its timeout.
+func Silent() []string { return slices.Clone(silent) }
+
+var silent = []string{"really-cool-available-domain.com", "another-really-interesting-domain.co"}
 
 // Bad-input sites, each failing in its own way.
 const (
@@ -41,12 +50,17 @@ const (
 // and the third gets 200. A checker that retries sees it come up.
 const Flaky = "flaky.test"
 
-// BadSites lists the bad-input sites.
-var BadSites = []string{ServerError, Unavailable, Slowloris, RedirectLoop, EndlessBody, Reset}
+// BadSites returns the bad-input sites.
+func BadSites() []string { return slices.Clone(badSites) }
+
+var badSites = []string{ServerError, Unavailable, Slowloris, RedirectLoop, EndlessBody, Reset}
 
 // EuroPython pages with known word counts (the third Python text's
-// count_words output): http://ep2016.europython.eu/en/ and so on.
-var EuroPythonWords = map[int]int{2016: 3794, 2017: 4123, 2018: 4334, 2019: 1953}
+// count_words output), by year: http://ep2016.europython.eu/en/ and so
+// on. The map is the caller's own.
+func EuroPythonWords() map[int]int { return maps.Clone(europythonWords) }
+
+var europythonWords = map[int]int{2016: 3794, 2017: 4123, 2018: 4334, 2019: 1953}
 
 // Latency returns a site's fixed latency in time units: from 0.05 to 0.5,
 // derived from its name, so the same site always takes the same time.

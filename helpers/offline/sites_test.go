@@ -18,15 +18,15 @@ import (
 
 func TestLatency(t *testing.T) {
 	seen := map[float64]bool{}
-	for _, h := range Sites {
+	for _, h := range Sites() {
 		l := Latency(h)
 		if l < 0.05 || l > 0.5 || l != Latency(strings.ToUpper(h)) {
 			t.Errorf("Latency(%s) = %v", h, l)
 		}
 		seen[l] = true
 	}
-	if len(Sites) != 33 || len(seen) < 10 {
-		t.Errorf("%d sites with %d different latencies", len(Sites), len(seen))
+	if len(Sites()) != 33 || len(seen) < 10 {
+		t.Errorf("%d sites with %d different latencies", len(Sites()), len(seen))
 	}
 }
 
@@ -53,14 +53,14 @@ func TestEverySiteAndEveryFailure(t *testing.T) {
 	const timeout = 400 * time.Millisecond
 	c := s.Client(timeout)
 
-	for _, h := range Sites {
+	for _, h := range Sites() {
 		status, took, err := head(c, "http://"+h)
 		switch {
-		case slices.Contains(Silent, h):
+		case slices.Contains(Silent(), h):
 			if err == nil || took < timeout || took > timeout+2*time.Second {
 				t.Errorf("%s: %d, %v after %v; want a timeout after %v", h, status, err, took, timeout)
 			}
-		case slices.Contains(Refusing, h):
+		case slices.Contains(Refusing(), h):
 			if err != nil || status != 405 {
 				t.Errorf("%s: %d, %v; want 405", h, status, err)
 			}
@@ -116,7 +116,7 @@ func TestEverySiteAndEveryFailure(t *testing.T) {
 	cancel()
 
 	// The EuroPython pages have their word counts; httpstat.us works by name.
-	for year, words := range EuroPythonWords {
+	for year, words := range EuroPythonWords() {
 		resp, err := c.Get(fmt.Sprintf("http://ep%d.europython.eu/en/", year))
 		if err != nil {
 			t.Fatal(err)
