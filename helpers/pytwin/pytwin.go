@@ -58,6 +58,46 @@ func Script(name string) (string, error) {
 	return p, nil
 }
 
+// Interpreter is what a twin says of the Python that ran it: each twin
+// prints it under "interpreter" (lessons/python/interp.py). A lesson's
+// text and checks follow it: on a free-threaded CPython (3.13t, 3.14t;
+// PEP 703, PEP 779) with the GIL off, threads compute in parallel, and
+// how processes start (fork, spawn, forkserver) decides what a child sees.
+type Interpreter struct {
+	Version        string `json:"version"`
+	Implementation string `json:"implementation"`
+	GIL            bool   `json:"gil"`           // whether the GIL was on
+	FreeThreaded   bool   `json:"free_threaded"` // a build that can run without the GIL
+	// StartMethod is how the twin started its processes ("" when it
+	// started none); DefaultStartMethod is what this Python uses unasked.
+	StartMethod        string `json:"start_method"`
+	DefaultStartMethod string `json:"default_start_method"`
+}
+
+// ParallelThreads reports whether this Python's threads can run Python
+// code at the same time: only with the GIL off.
+func (i Interpreter) ParallelThreads() bool { return i.Version != "" && !i.GIL }
+
+// String describes the interpreter in a line, as in "CPython 3.11.2 (GIL
+// on; processes started by fork, this Python's default: fork)".
+func (i Interpreter) String() string {
+	if i.Version == "" {
+		return "an unknown Python (the twin did not say)"
+	}
+	gil := "GIL on"
+	switch {
+	case !i.GIL:
+		gil = "free-threaded, GIL off"
+	case i.FreeThreaded:
+		gil = "free-threaded build, GIL on"
+	}
+	s := fmt.Sprintf("%s %s (%s", i.Implementation, i.Version, gil)
+	if i.StartMethod != "" {
+		s += fmt.Sprintf("; processes started by %s, this Python's default: %s", i.StartMethod, i.DefaultStartMethod)
+	}
+	return s + ")"
+}
+
 // Run runs the twin script name with args and decodes the JSON it prints
 // into v. The script gets no standard input and is killed when ctx is
 // done; a failure names the script and quotes the end of its standard

@@ -2,6 +2,8 @@ package pytwin
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -9,15 +11,55 @@ import (
 
 func TestRun(t *testing.T) {
 	var got struct {
-		Args   []string `json:"args"`
-		Python string   `json:"python"`
-		Stdin  string   `json:"stdin"`
+		Args   []string    `json:"args"`
+		Python string      `json:"python"`
+		Stdin  string      `json:"stdin"`
+		Interp Interpreter `json:"interpreter"`
 	}
 	if err := Run(context.Background(), "echo_args.py", &got, "a", "b c"); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(got.Args, "|") != "a|b c" || !strings.HasPrefix(got.Python, "3.") || got.Stdin != "" {
 		t.Errorf("got %+v", got)
+	}
+	if got.Interp.Version != got.Python || got.Interp.Implementation == "" || got.Interp.DefaultStartMethod == "" {
+		t.Errorf("interpreter %+v, want this Python's (%s)", got.Interp, got.Python)
+	}
+}
+
+// TestInterpreter reads what twins print of their Python: this machine's
+// CPython, and a free-threaded 3.14 (testdata/free-threaded.json, in the
+// shape interp.py prints; no free-threaded build can be installed here).
+func TestInterpreter(t *testing.T) {
+	var ft struct {
+		Interp Interpreter `json:"interpreter"`
+	}
+	b, err := os.ReadFile("testdata/free-threaded.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &ft); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in       Interpreter
+		parallel bool
+		text     string
+	}{
+		{Interpreter{Version: "3.11.2", Implementation: "CPython", GIL: true, StartMethod: "fork", DefaultStartMethod: "fork"}, false,
+			"CPython 3.11.2 (GIL on; processes started by fork, this Python's default: fork)"},
+		{ft.Interp, true, "CPython 3.14.0 (free-threaded, GIL off; processes started by forkserver, this Python's default: forkserver)"},
+		{Interpreter{Version: "3.13.0", Implementation: "CPython", GIL: true, FreeThreaded: true}, false,
+			"CPython 3.13.0 (free-threaded build, GIL on)"},
+		{Interpreter{}, false, "an unknown Python (the twin did not say)"},
+	}
+	for _, tt := range tests {
+		if got := tt.in.ParallelThreads(); got != tt.parallel {
+			t.Errorf("%v: ParallelThreads = %v, want %v", tt.in, got, tt.parallel)
+		}
+		if got := tt.in.String(); got != tt.text {
+			t.Errorf("String() = %q, want %q", got, tt.text)
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import json
 import sys
 import time
 
+from interp import interpreter
+
 if sys.argv[1:2] == ["fail"]:
     print("this twin was asked to fail", file=sys.stderr)
     sys.exit(3)
@@ -13,4 +15,5 @@ if sys.argv[1:2] == ["sleep"]:
 if sys.argv[1:2] == ["garbage"]:
     print("not json")
     sys.exit(0)
-print(json.dumps({"args": sys.argv[1:], "python": sys.version.split()[0], "stdin": sys.stdin.read()}))
+print(json.dumps({"args": sys.argv[1:], "python": sys.version.split()[0], "stdin": sys.stdin.read(),
+                  "interpreter": interpreter()}))
