@@ -14,7 +14,7 @@ PORT ?= 8888
 # the tests' time unit: .ci/course.json, which the Python and JS tests read too
 export COURSE_TIME_UNIT_TEST ?= $(shell sed -n 's/.*"test_unit": *"\([^"]*\)".*/\1/p' .ci/course.json)
 
-.PHONY: setup lab test test-lint test-go test-notebooks test-browser test-container image test-image notebooks bench clean
+.PHONY: setup lab test test-lint test-go test-notebooks test-units test-browser test-container image test-image notebooks bench clean
 
 setup:
 	@bash .ci/setup
@@ -27,7 +27,7 @@ notebooks: setup
 
 test:
 	@bash .ci/setup --test
-	@$(MAKE) --no-print-directory test-lint test-go test-notebooks test-browser test-container
+	@$(MAKE) --no-print-directory test-lint test-go test-notebooks test-units test-browser test-container
 
 # The image, built and tested with one Docker daemon (started here, as root on Debian, if none runs).
 test-container:
@@ -56,6 +56,16 @@ test-notebooks:
 	$(PY) .ci/lessons.py check
 	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) bash .ci/reap-gopls \
 	  $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_kernel_smoke.py .ci/test_notebooks.py .ci/test_interrupt.py
+
+# The lessons whose checks depend on the unit or the cores, where learners run them: 01 and 07 at the
+# smallest documented unit and at the default 1 s; the core-dependent lessons on one core.
+NB_TEST = bash .ci/reap-gopls $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_notebooks.py
+test-units:
+	@echo "== notebooks at other units and on one core (strict)"
+	COURSE_TIME_UNIT=50ms COURSE_TEST_RUN=unit-50ms $(NB_TEST) -k "01-dinner or 07-four-levels"
+	COURSE_TIME_UNIT=1s COURSE_TEST_RUN=unit-1s $(NB_TEST) -k "01-dinner or 07-four-levels"
+	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) COURSE_TEST_RUN=one-core taskset -c 0 $(NB_TEST) \
+	  -k "00-welcome or 04-executors or 05-cpu-vs-io or 08-choosing"
 
 test-browser:
 	@echo "== browser: JupyterLab + headless Chromium on lessons 01 and 06"

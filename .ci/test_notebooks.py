@@ -3,7 +3,8 @@
 Strict mode (COURSE_STRICT=1) turns a failed self-check into an error output, and a small time
 unit (COURSE_TIME_UNIT, course.json's test unit unless set) keeps the run short. A notebook fails on any error
 output, on a run record that misses its model, and when it publishes no run record at all.
-The executed notebooks are saved in test-output/ for a person to look at.
+The executed notebooks are saved in test-output/ (test-output/$COURSE_TEST_RUN/ for the runs at
+other units and core counts) for a person to look at.
 """
 import json
 import os
@@ -18,7 +19,7 @@ from kernelrun import COURSE
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-OUT = ROOT / "test-output"
+OUT = ROOT / "test-output" / os.environ.get("COURSE_TEST_RUN", "")
 RUN_MIME = COURSE["run_mime"]
 
 
@@ -32,7 +33,7 @@ def execute(path: pathlib.Path) -> nbformat.NotebookNode:
     client.execute()
     nb.metadata["course_test"] = {"seconds": round(time.monotonic() - started, 1),
                                   "time_unit": os.environ["COURSE_TIME_UNIT"]}
-    OUT.mkdir(exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, OUT / path.name)
     return nb
 
@@ -59,12 +60,14 @@ def errors(nb):
     for i, cell in enumerate(nb.cells):
         if "raises-exception" in cell.get("metadata", {}).get("tags", []):
             # A cell that must fail, such as the race detector's report: it must have an error
-            # output, and the text its metadata expects.
+            # output, and every text its metadata expects (a string, or a list of them).
             expect = cell.metadata.get("course", {}).get("expect", "")
+            expect = [expect] if isinstance(expect, str) else list(expect)
+            missing = [e for e in expect if e not in cell_text(cell)]
             if not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
                 yield f"cell {i}: tagged raises-exception, but it raised nothing"
-            elif expect not in cell_text(cell):
-                yield f"cell {i}: its error does not say {expect!r}:\n{cell_text(cell)[-2000:]}"
+            elif missing:
+                yield f"cell {i}: its output does not say {missing!r}:\n{cell_text(cell)[-2000:]}"
             continue
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":

@@ -38,13 +38,23 @@ import (
 // carries it.
 type Lesson string
 
+// Units that the lessons' self-checks are made for: from MinUnit (the helpers themselves accept
+// down to timing.MinUnit) to timing.MaxUnit. Below MinUnit the fixed costs the lessons measure
+// and their models add (a process start-up, 10 to 90 ms on the course's machines; a request; the
+// job queue's least heartbeat, 50 ms) and a busy machine's scheduling noise are most of a unit.
+const MinUnit = 50 * time.Millisecond
+
 // Setup is the setup cell's one call: it prints the machine stamp (Go version, GOMAXPROCS, CPUs,
 // the time unit) and loads the chart library into the page. An invalid COURSE_TIME_UNIT, or a
-// chart library that cannot be read, ends the cell with a message that says what to fix.
+// chart library that cannot be read, ends the cell with a message that says what to fix; a unit
+// below MinUnit gets a warning that the self-checks may fail.
 func (l Lesson) Setup() {
 	s, err := stamp.Read()
 	Check(err)
 	fmt.Println(s)
+	if u := timing.Unit(); u < MinUnit {
+		fmt.Printf("⚠ a unit of %v is below the %v the lessons are made for: fixed costs (a process start-up, a request) are then most of a unit, and self-checks may fail\n", u, MinUnit)
+	}
 	Check(chart.Setup())
 }
 

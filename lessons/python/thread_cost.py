@@ -9,6 +9,8 @@ import sys
 import threading
 import time
 
+from interp import interpreter
+
 
 def status(key):
     """A number from /proc/self/status, such as VmRSS (in KiB) or Threads."""
@@ -49,6 +51,7 @@ def main():
 
     print(json.dumps({
         "python": sys.version.split()[0],
+        "interpreter": interpreter(),
         "five_sleepers_units": five / unit,
         "threads": n,
         "rss_per_thread_kib": (during - before) / n,
