@@ -18,6 +18,7 @@ import (
 
 	"github.com/concurrency-kitchen/course/helpers/internal/courseroot"
 	"github.com/concurrency-kitchen/course/helpers/internal/lastlines"
+	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
 // PythonEnv names a Python interpreter to use instead of the course's.
@@ -134,4 +135,24 @@ func trim(s string, n int) string {
 		return s[:n] + "..."
 	}
 	return s
+}
+
+// A Span is one task a twin timed, as twins print it: start and end in
+// units from the twin's own start.
+type Span struct {
+	Lane  string  `json:"lane"`
+	Task  string  `json:"task"`
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
+}
+
+// Timeline returns a timeline holding a twin's spans, converted from units
+// at the current unit, so that a Python run is drawn and recorded like a
+// Go run. Its clock starts when it is made; the spans keep the twin's times.
+func Timeline(spans []Span) *timing.Timeline {
+	tl := timing.NewTimeline()
+	for _, s := range spans {
+		tl.Add(timing.Span{Lane: s.Lane, Task: s.Task, Start: timing.Units(s.Start), End: timing.Units(s.End)})
+	}
+	return tl
 }

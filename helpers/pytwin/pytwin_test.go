@@ -99,3 +99,44 @@ func TestRunIsCancelled(t *testing.T) {
 		t.Errorf("a cancelled twin took %v", d)
 	}
 }
+
+// TestTimeline converts a twin's spans at the current unit; the spans come
+// from lesson 01's dinner twin cooking a salad alone: chop 0-3, assemble
+// 3-4, and the main thread, which started it, cannot go on until the chop's
+// C sleep lets the GIL go, at 3.
+func TestTimeline(t *testing.T) {
+	t.Setenv("COURSE_TIME_UNIT", "20ms")
+	var got struct {
+		Units float64 `json:"units"`
+		Spans []Span  `json:"spans"`
+	}
+	if err := Run(context.Background(), "dinner.py", &got, "0.02", "salad", "0.005"); err != nil {
+		t.Fatal(err)
+	}
+	spans := Timeline(got.Spans).Spans()
+	want := []struct {
+		task       string
+		start, end time.Duration
+	}{
+		{"waiting to start salad (for the GIL)", 0, 60 * time.Millisecond},
+		{"chop vegetables", 0, 60 * time.Millisecond},
+		{"assemble salad", 60 * time.Millisecond, 80 * time.Millisecond},
+	}
+	if len(spans) != len(want) {
+		t.Fatalf("spans %+v, want %d", spans, len(want))
+	}
+	const tol = 10 * time.Millisecond // half a unit: a busy machine wakes late
+	for i, w := range want {
+		s := spans[i]
+		lane := "salad"
+		if i == 0 {
+			lane = "main"
+		}
+		if s.Lane != lane || s.Task != w.task || (s.Start-w.start).Abs() > tol || (s.End-w.end).Abs() > tol {
+			t.Errorf("span %d = %+v, want %s %q from %v to %v", i, s, lane, w.task, w.start, w.end)
+		}
+	}
+	if got.Units < 3.9 || got.Units > 4.5 {
+		t.Errorf("the salad took %.2f units, want 4", got.Units)
+	}
+}

@@ -19,3 +19,9 @@ func ExampleCheck() {
 	report.Check("five sleepers finish together", true, "")
 	// Output: ✓ five sleepers finish together
 }
+
+func ExampleMedian() {
+	saladFirst := []float64{9.04, 8.02, 9.06, 9.11} // four runs, in units
+	fmt.Printf("runs %s: median %.2f, mean %.2f\n", report.Figures(saladFirst), report.Median(saladFirst), report.Mean(saladFirst))
+	// Output: runs 9.04, 8.02, 9.06, 9.11: median 9.05, mean 8.81
+}
