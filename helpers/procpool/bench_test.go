@@ -38,11 +38,12 @@ func BenchmarkMap1000Chunk100(b *testing.B) { benchmarkMap(b, 100) }
 // iteration and reports Python's figures for the same work, in the same
 // run: multiprocessing.Process start+join (fork and spawn; compare proc's
 // BenchmarkSpawnWait) and ProcessPoolExecutor.map of 1,000 tasks with
-// chunksize 1 and 100.
+// chunksize 1 and 100. It logs the twin's interpreter.
 func BenchmarkPythonTwin(b *testing.B) {
 	var got struct {
 		StartJoin map[string]float64 `json:"process_start_join_s"`
 		Map       map[string]float64 `json:"pool_map_s"`
+		Interp    pytwin.Interpreter `json:"interpreter"`
 	}
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -52,6 +53,7 @@ func BenchmarkPythonTwin(b *testing.B) {
 			b.Skip(err)
 		}
 	}
+	b.Log(got.Interp) // which Python made the figures, and its pool's start method
 	b.ReportMetric(got.StartJoin["fork"]*1e9, "py-fork-start-join-ns")
 	b.ReportMetric(got.StartJoin["spawn"]*1e9, "py-spawn-start-join-ns")
 	b.ReportMetric(got.Map["1"]*1e9, "py-map1000-chunk1-ns")

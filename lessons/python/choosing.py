@@ -13,6 +13,7 @@ Prints one JSON document. Every figure is the best of three runs (noise only add
   (submit, then result);
 - crash: whether an exception raised in a thread ends the program, and what a worker that dies in
   a ProcessPoolExecutor does to the other tasks.
+- interpreter: this Python's version, whether its GIL is on, the start method (interp.py).
 Processes are measured first, while this program has no other thread: forking a program with
 threads is unsafe."""
 import json
@@ -24,6 +25,8 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+
+from interp import interpreter
 
 FORK = mp.get_context("fork")
 
@@ -262,6 +265,7 @@ def main():
 
     print(json.dumps({
         "python": sys.version.split()[0],
+        "interpreter": interpreter("fork"),
         "start_join_us": {"thread": t_start, "process": p_start},
         "memory_kib": {"thread_rss": t_rss, "thread_kernel_stack": t_kstack,
                        "process_private": p_private, "process_rss": p_rss},

@@ -2,13 +2,16 @@
 and with a ProcessPoolExecutor.
 
 Usage: primes.py WORKERS
-Prints JSON: the results and the seconds each way took (after a one-second warm-up)."""
+Prints JSON: the results, the seconds each way took (after a one-second warm-up), and the
+interpreter (interp.py): its version, whether the GIL is on, and the start method (fork)."""
 import json
 import math
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import multiprocessing as mp
+
+from interp import interpreter
 
 PRIMES = [
     112272535095293,
@@ -33,7 +36,7 @@ def main():
     warm = time.perf_counter() + 1.0
     while time.perf_counter() < warm:
         is_prime(1_000_003 ** 2)
-    out = {"python": sys.version.split()[0], "workers": workers}
+    out = {"python": sys.version.split()[0], "interpreter": interpreter("fork"), "workers": workers}
     t = time.perf_counter()
     serial = [is_prime(n) for n in PRIMES]
     out["serial_s"] = time.perf_counter() - t

@@ -10,6 +10,8 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+from interp import interpreter
+
 
 def nothing():
     pass
@@ -44,6 +46,7 @@ def main():
         assert results[-1] == (tasks - 1) ** 2
 
     print(json.dumps({"python": sys.version.split()[0], "process_start_join_s": start_join, "pool_start_method": "fork",
+                      "interpreter": interpreter("fork"),
                       "pool_map_s": maps, "tasks": tasks, "workers": workers}))
 
 
