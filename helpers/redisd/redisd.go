@@ -309,7 +309,7 @@ const dirPrefix = "course-redis-"
 
 // sweepStaleDirs removes the directories of servers whose process died
 // without Close (a cell killed by SIGKILL): Pdeathsig ends the server, but
-// nobody is left to remove its (empty) directory.
+// nobody is left to remove its directory (and socket file).
 func sweepStaleDirs() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
 	for _, d := range dirs {
