@@ -23,7 +23,9 @@
 // stands for a machine (Worker.Start). A worker process is this program
 // started again (package proc), told the server's address, the queue's
 // name and its own name through environment variables (AddrEnv, QueueEnv,
-// WorkerEnv) that Start sets. A cell registers the worker's Main first
+// WorkerEnv) that Start sets: the environment, which only the machine's
+// user can read, and not the command line, which every user can, keeps
+// the password in the address from other users. A cell registers the worker's Main first
 // thing, then starts the server, the workers and the client:
 //
 //	machine := jobs.Worker{Handlers: handlers, Options: jobs.Options{Log: os.Stdout}}
@@ -135,7 +137,9 @@ type Queue struct {
 }
 
 // Open connects to the queue named name on the Redis server at addr
-// (host:port), and checks that the server answers.
+// (host:port, or a URL with a password such as redisd.Server.Addr
+// returns), and checks that the server answers. Its errors show addr with
+// the password hidden.
 func Open(ctx context.Context, addr, name string, opts Options) (*Queue, error) {
 	if err := jobstore.CheckName("queue", name); err != nil {
 		return nil, err
@@ -152,12 +156,12 @@ func Open(ctx context.Context, addr, name string, opts Options) (*Queue, error) 
 	defer cancel()
 	rdb, err := quietredis.Dial(pctx, addr, quietredis.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("jobs: cannot reach Redis at %s: %w", addr, err)
+		return nil, fmt.Errorf("jobs: cannot reach Redis at %s: %w", quietredis.Redact(addr), err)
 	}
 	return &Queue{addr: addr, s: jobstore.Store{RDB: rdb, Name: name}, opts: opts}, nil
 }
 
-var errNoAddr = errors.New("jobs: no Redis address (want host:port)")
+var errNoAddr = errors.New("jobs: no Redis address (want host:port or a redis:// or unix:// URL)")
 
 // Name returns the queue's name.
 func (q *Queue) Name() string { return q.s.Name }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/url"
 	"os"
 	"reflect"
 	"runtime"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/concurrency-kitchen/course/helpers/internal/jobstore"
 	"github.com/concurrency-kitchen/course/helpers/internal/leakcheck"
+	"github.com/concurrency-kitchen/course/helpers/internal/quietredis"
 	"github.com/concurrency-kitchen/course/helpers/redisd"
 )
 
@@ -150,6 +153,7 @@ func TestBadInput(t *testing.T) {
 		return err
 	}
 	_, waitErr := q.Wait(ctx, "999")
+	wrongPassword := "redis://:0123456789abcdef@" + srv.Where() + "/0"
 	tests := []struct {
 		name string
 		err  error
@@ -159,6 +163,8 @@ func TestBadInput(t *testing.T) {
 		{"queue name with a space", open(srv.Addr(), "my queue", Options{}), `the queue name "my queue": use 1 to 100 letters`},
 		{"no address", open("", "q", Options{}), "no Redis address"},
 		{"unreachable address", open("127.0.0.1:1", "q", Options{}), "cannot reach Redis at 127.0.0.1:1"},
+		{"no password", open(srv.Where(), "q", Options{}), "cannot reach Redis at " + srv.Where() + ": NOAUTH"},
+		{"a wrong password", open(wrongPassword, "q", Options{}), "cannot reach Redis at redis://:xxxxx@" + srv.Where() + "/0: WRONGPASS"},
 		{"short heartbeat", open(srv.Addr(), "q", Options{Heartbeat: time.Millisecond}), "too short"},
 		{"negative attempts", open(srv.Addr(), "q", Options{MaxAttempts: -1}), "MaxAttempts is -1"},
 		{"unencodable argument", enqueue("square", make(chan int)), "the argument of square cannot be encoded as JSON"},
@@ -175,6 +181,51 @@ func TestBadInput(t *testing.T) {
 		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.name, tt.err, tt.want)
 		}
+		if tt.err != nil && strings.Contains(tt.err.Error(), "0123456789abcdef") {
+			t.Errorf("%s: error %q shows the password", tt.name, tt.err)
+		}
+	}
+}
+
+// TestWorkerProcessGetsTheSecret: on either server, which asks for a
+// password, a worker process connects and runs a job; the address, password
+// and all, reached it in its environment, and its command line has no
+// secret in it.
+func TestWorkerProcessGetsTheSecret(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			srv := startServer(t, k.embedded)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			q := openQueue(t, ctx, srv, "secret", Options{Heartbeat: testBeat})
+			w := workers(t, q, Worker{Addr: srv.Addr()}, "w1")[0]
+			id, err := q.Enqueue(ctx, "getenv", AddrEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := q.Wait(ctx, id)
+			if err != nil || got[0].State != StateFinished {
+				t.Fatalf("getenv(%s) in the worker: %+v, %v", AddrEnv, got, err)
+			}
+			var addr string
+			if err := json.Unmarshal(got[0].Result, &addr); err != nil || addr != srv.Addr() {
+				t.Errorf("the worker's %s is %s (%v), want the server's address", AddrEnv, quietredis.Redact(addr), err)
+			}
+			u, err := url.Parse(srv.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			password, _ := u.User.Password()
+			if runtime.GOOS == "linux" {
+				cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", w.PID))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if password == "" || strings.Contains(string(cmdline), password) {
+					t.Errorf("password %q, worker's command line %q: want a password, not on the command line", password, cmdline)
+				}
+			}
+		})
 	}
 }
 

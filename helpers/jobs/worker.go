@@ -42,7 +42,7 @@ func Typed[A, R any](f func(ctx context.Context, arg A) (R, error)) Handler {
 // the handler registered under its function's name. Run runs it in this
 // process; Start runs it in a worker process, which stands for a machine.
 type Worker struct {
-	Addr     string             // the Redis server's host:port
+	Addr     string             // the Redis server's address (as for Open): a secret, passed in the environment
 	Queue    string             // the queue's name
 	Name     string             // the worker's name: no two live workers of a queue share one
 	Handlers map[string]Handler // the functions it can run, by name
@@ -95,7 +95,7 @@ func (w Worker) Run(ctx context.Context) error {
 // Environment variables that tell a worker process what to do; Start
 // sets them.
 const (
-	AddrEnv   = "COURSE_JOBS_ADDR"   // the Redis server's host:port
+	AddrEnv   = "COURSE_JOBS_ADDR"   // the Redis server's address, password included
 	QueueEnv  = "COURSE_JOBS_QUEUE"  // the queue's name
 	WorkerEnv = "COURSE_JOBS_WORKER" // the worker's name
 )

@@ -19,8 +19,14 @@ func ExampleStart() {
 	}
 	defer s.Close()
 
+	// Addr is a URL with the server's password in it.
+	opts, err := redis.ParseURL(s.Addr())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	ctx := context.Background()
-	rdb := redis.NewClient(&redis.Options{Addr: s.Addr()})
+	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	rdb.Set(ctx, "dish", "soup", 0)
 	dish, err := rdb.Get(ctx, "dish").Result()

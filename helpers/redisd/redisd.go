@@ -2,8 +2,21 @@
 // redis-server when the machine has one, or an embedded in-process server
 // (miniredis) when it has not, so that the job-queue lesson runs anywhere.
 //
-// The server listens on a free port of 127.0.0.1, keeps nothing on disk,
-// and is gone when the cell ends: Close stops it, cancelling the context
+// Only the cell reaches the server. A real redis-server listens on no TCP
+// port, only on a unix socket in a directory of its own that only this
+// user can enter (mode 0700); it asks for a password made at random for
+// it, and its CONFIG, DEBUG, MODULE, SHUTDOWN, ACL, replication and
+// save-to-disk commands are disabled. Its settings and password reach it
+// on its standard input, never its command line (which every user of the
+// machine can read with ps). The embedded server, which has no unix
+// socket, listens on a free port of 127.0.0.1 and asks for such a password
+// too. Addr is a URL that carries the password: a client needs nothing
+// else, and a worker process gets it through its environment, which only
+// its user can read. Kind and String show where the server listens, never
+// the password.
+//
+// The server keeps nothing on disk but its socket, and is gone when the
+// cell ends: Close stops it, cancelling the context
 // given to Start kills it, and a real redis-server is the cell's child with
 // a parent-death signal, so it dies with the cell even if the cell is
 // killed. Kind says in words which server a lesson got.
@@ -11,9 +24,11 @@ package redisd
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,8 +67,10 @@ type Options struct {
 
 // A Server is a running Redis server, real or embedded.
 type Server struct {
-	addr string
-	kind string
+	addr     string // a URL with the password
+	where    string // the socket's path or host:port, to show
+	password string
+	kind     string
 
 	// A real redis-server.
 	cmd    *exec.Cmd
@@ -72,12 +89,13 @@ type Server struct {
 	closeErr error
 }
 
-// Start starts a Redis server on a free port of 127.0.0.1. It runs
-// redis-server (the path in COURSE_REDIS_SERVER, else the one on PATH) with
-// persistence off, no configuration file and a temporary directory of its
-// own; where there is no such binary, or when opts.Embedded is set, it
-// starts an embedded miniredis instead. The server is killed when ctx is
-// done; Close stops it sooner.
+// Start starts a Redis server that only this cell can reach (see the
+// package comment). It runs redis-server (the path in COURSE_REDIS_SERVER,
+// else the one on PATH) with persistence off, on a unix socket in a
+// temporary directory of its own; where there is no such binary, or when
+// opts.Embedded is set, it starts an embedded miniredis on a free port of
+// 127.0.0.1 instead. Both ask for a fresh random password. The server is
+// killed when ctx is done; Close stops it sooner.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = DefaultStartTimeout
@@ -92,21 +110,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return startEmbedded(ctx, err.Error())
 	}
-	for range 5 { // another program may take the free port first: try another
-		var port int
-		if port, err = freePort(); err != nil {
-			return nil, err
-		}
-		var s *Server
-		s, err = startReal(ctx, bin, port, opts.StartTimeout)
-		if err == nil {
-			return s, nil
-		}
-		if !errors.Is(err, errPortTaken) {
-			return nil, err
-		}
-	}
-	return nil, err
+	return startReal(ctx, bin, opts.StartTimeout)
 }
 
 // Find returns the path of the redis-server that Start runs: the one in
@@ -126,12 +130,23 @@ func Find() (string, error) {
 	return p, nil
 }
 
-// Addr returns the server's host:port, for a client to dial.
+// Addr returns what a client needs to reach the server, password
+// included, as a URL that go-redis's ParseURL reads:
+// unix://:PASSWORD@/tmp/course-redis-…/redis.sock for a real redis-server,
+// redis://:PASSWORD@127.0.0.1:PORT/0 for the embedded one. It is a secret:
+// pass it to the jobs package, or to a child process in its environment,
+// and do not print it (quietredis.Redact hides its password).
 func (s *Server) Addr() string { return s.addr }
 
+// Where returns where the server listens, with no secret in it: the path
+// of a real redis-server's unix socket, or the embedded server's
+// host:port.
+func (s *Server) Where() string { return s.where }
+
 // Kind says which server this is, for a learner to read: "redis-server
-// 7.0.15 on 127.0.0.1:6379" or "embedded miniredis (no redis-server found)
-// on 127.0.0.1:6379".
+// 7.0.15 on the unix socket /tmp/course-redis-…/redis.sock (password, no
+// TCP port)" or "embedded miniredis (no redis-server found) on
+// 127.0.0.1:6379 (password)". It never shows the password.
 func (s *Server) Kind() string { return s.kind }
 
 // String returns Kind, so that fmt.Println(server) reads well.
@@ -196,22 +211,72 @@ func signalGroup(pid int, sig syscall.Signal) {
 	}
 }
 
-// errPortTaken is a redis-server that could not listen on its port.
-var errPortTaken = errors.New("port taken")
+// disabled are the commands a real redis-server is started without: those
+// that change its settings, users or password (CONFIG, ACL), run or load
+// code in it (DEBUG, MODULE), stop it (SHUTDOWN: Close signals it
+// instead), write its data to disk (SAVE, BGSAVE, BGREWRITEAOF), or copy it
+// to or from another server (REPLICAOF, SLAVEOF, MIGRATE, FAILOVER, SYNC,
+// PSYNC), and MONITOR. redis-server 7.0 accepts rename-command "" for each.
+var disabled = []string{
+	"CONFIG", "ACL", "DEBUG", "MODULE", "SHUTDOWN",
+	"SAVE", "BGSAVE", "BGREWRITEAOF",
+	"REPLICAOF", "SLAVEOF", "MIGRATE", "FAILOVER", "SYNC", "PSYNC", "MONITOR",
+}
 
-// startReal starts redis-server on port. Its error wraps errPortTaken when
-// the port was not free.
-func startReal(ctx context.Context, bin string, port int, timeout time.Duration) (*Server, error) {
+// socketName is the name of a real server's unix socket in its directory.
+const socketName = "redis.sock"
+
+// maxSocketPath is the longest socket path every Unix takes (sun_path is
+// 104 bytes on macOS and the BSDs, 108 on Linux, with a final NUL).
+const maxSocketPath = 103
+
+// newPassword returns a password made of 32 random hex digits.
+func newPassword() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("redisd: making a password: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// config returns redis-server's settings: no TCP port, a unix socket that
+// only this user can open, the password, nothing saved, and the disabled
+// commands.
+func config(dir, socket, password string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "port 0\nunixsocket %q\nunixsocketperm 700\n", socket)
+	fmt.Fprintf(&b, "requirepass %q\n", password)
+	fmt.Fprintf(&b, "save \"\"\nappendonly no\ndaemonize no\ndir %q\nlogfile \"\"\n", dir)
+	for _, c := range disabled {
+		fmt.Fprintf(&b, "rename-command %s \"\"\n", c)
+	}
+	return b.String()
+}
+
+// startReal starts redis-server on a unix socket in a new directory.
+func startReal(ctx context.Context, bin string, timeout time.Duration) (*Server, error) {
 	sweepStaleDirs()
+	password, err := newPassword()
+	if err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", dirPrefix, os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("redisd: %w", err)
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	cmd := exec.Command(bin,
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no",
-		"--dir", dir, "--logfile", "")
+	if err := os.Chmod(dir, 0o700); err != nil { // MkdirTemp's mode already, whatever the umask
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("redisd: %w", err)
+	}
+	socket := filepath.Join(dir, socketName)
+	if len(socket) > maxSocketPath {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("redisd: the socket path %s is longer than %d bytes: set TMPDIR to a shorter directory (such as /tmp)", socket, maxSocketPath)
+	}
+	// "-" makes redis-server read its settings from stdin: the password
+	// stays off its command line.
+	cmd := exec.Command(bin, "-")
+	cmd.Stdin = strings.NewReader(config(dir, socket, password))
 	cmd.Dir = dir
 	log := &lastlines.Writer{Max: 20}
 	cmd.Stdout, cmd.Stderr = log, log
@@ -221,7 +286,8 @@ func startReal(ctx context.Context, bin string, port int, timeout time.Duration)
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("redisd: starting %s: %w", bin, err)
 	}
-	s := &Server{addr: addr, cmd: cmd, dir: dir, log: log, exited: make(chan struct{})}
+	addr := (&url.URL{Scheme: "unix", User: url.UserPassword("", password), Path: socket}).String()
+	s := &Server{addr: addr, where: socket, password: password, cmd: cmd, dir: dir, log: log, exited: make(chan struct{})}
 	go func() {
 		s.exit = cmd.Wait()
 		close(s.exited)
@@ -231,12 +297,9 @@ func startReal(ctx context.Context, bin string, port int, timeout time.Duration)
 	version, err := s.waitReady(ctx, timeout)
 	if err != nil {
 		s.shutdown(true)
-		if strings.Contains(log.Suffix("its last log lines"), "Address already in use") {
-			return nil, fmt.Errorf("%w: %v", errPortTaken, err)
-		}
 		return nil, err
 	}
-	s.kind = fmt.Sprintf("redis-server %s on %s", version, addr)
+	s.kind = fmt.Sprintf("redis-server %s on the unix socket %s (password, no TCP port)", version, socket)
 	return s, nil
 }
 
@@ -246,7 +309,7 @@ const dirPrefix = "course-redis-"
 
 // sweepStaleDirs removes the directories of servers whose process died
 // without Close (a cell killed by SIGKILL): Pdeathsig ends the server, but
-// nobody is left to remove its (empty) directory.
+// nobody is left to remove its directory (and socket file).
 func sweepStaleDirs() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
 	for _, d := range dirs {
@@ -277,7 +340,7 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) (string, 
 		}
 		if time.Now().After(deadline) {
 			return "", fmt.Errorf("redisd: %s did not answer PING on %s within %v (last try: %v)%s",
-				s.cmd.Path, s.addr, timeout, last, s.log.Suffix("its last log lines"))
+				s.cmd.Path, s.where, timeout, last, s.log.Suffix("its last log lines"))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -307,31 +370,28 @@ func pingVersion(ctx context.Context, addr string) (string, error) {
 	return "(unknown version)", nil
 }
 
-// freePort returns a port of 127.0.0.1 that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("redisd: finding a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // ttlTick is how often the embedded server's TTLs are moved on.
 const ttlTick = 10 * time.Millisecond
 
 func startEmbedded(ctx context.Context, why string) (*Server, error) {
+	password, err := newPassword()
+	if err != nil {
+		return nil, err
+	}
 	m := miniredis.NewMiniRedis()
+	m.RequireAuth(password)
 	if err := m.StartAddr("127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("redisd: starting the embedded server: %w", err)
 	}
 	s := &Server{
-		addr:     m.Addr(),
+		addr:     (&url.URL{Scheme: "redis", User: url.UserPassword("", password), Host: m.Addr(), Path: "/0"}).String(),
+		where:    m.Addr(),
+		password: password,
 		mini:     m,
 		tickStop: make(chan struct{}),
 		tickDone: make(chan struct{}),
 	}
-	s.kind = fmt.Sprintf("embedded miniredis (%s) on %s", why, s.addr)
+	s.kind = fmt.Sprintf("embedded miniredis (%s) on %s (password)", why, s.where)
 	// miniredis only expires keys when told time has passed: tell it, so
 	// that a key set with a TTL (a worker's heartbeat) runs out as in Redis.
 	go func() {

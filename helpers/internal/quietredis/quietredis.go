@@ -11,6 +11,11 @@
 // unreachable server is one error, at once, with nothing logged, and the
 // client that Dial returns starts with that connection.
 //
+// An address is host:port, or a URL that carries everything a client
+// needs: redis://:PASSWORD@host:port/0 or unix://:PASSWORD@/path/to/redis.sock
+// (the forms go-redis's ParseURL reads). Redact hides the password of such
+// an address, for an error message or a log line.
+//
 // The clients speak plain RESP2 and skip the handshakes that a real
 // redis-server and the embedded miniredis do not both know (CLIENT
 // SETINFO, maintenance notifications). A command's context deadline
@@ -20,7 +25,11 @@ package quietredis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/url"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -62,23 +71,34 @@ func newGone() net.Conn {
 	return gone{c}
 }
 
-// Dial connects to the Redis server at addr (host:port) once, sends PING,
-// and returns a client whose first connection is that one. When the server
-// cannot be reached within opts.Timeout, does not answer, or ctx is done
-// first, it returns the error, and go-redis logs nothing.
+// Dial connects to the Redis server at addr once, sends PING (after AUTH,
+// when addr carries a password), and returns a client whose first
+// connection is that one. addr is host:port or a redis:// or unix:// URL
+// (see the package comment). When the server cannot be reached within
+// opts.Timeout, does not answer, refuses the password, or ctx is done
+// first, it returns the error, and go-redis logs nothing. No error shows
+// the password.
 func Dial(ctx context.Context, addr string, opts Options) (*redis.Client, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultTimeout
 	}
+	t, err := parse(addr)
+	if err != nil {
+		return nil, err
+	}
 	d := &net.Dialer{Timeout: opts.Timeout}
-	c, err := d.DialContext(ctx, "tcp", addr)
+	c, err := d.DialContext(ctx, t.Network, t.Addr)
 	if err != nil {
 		return nil, err
 	}
 	first := make(chan net.Conn, 1)
 	first <- c
 	o := &redis.Options{
-		Addr: addr,
+		Network:  t.Network,
+		Addr:     t.Addr,
+		Username: t.Username,
+		Password: t.Password,
+		DB:       t.DB,
 		Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			select {
 			case c := <-first:
@@ -116,4 +136,46 @@ func Dial(ctx context.Context, addr string, opts Options) (*redis.Client, error)
 		return nil, err
 	}
 	return rdb, nil
+}
+
+// parse reads an address: host:port, or a redis:// or unix:// URL. Its
+// errors show the address redacted.
+func parse(addr string) (*redis.Options, error) {
+	if !strings.Contains(addr, "://") {
+		if _, port, err := net.SplitHostPort(addr); err != nil || strings.Trim(port, "0123456789") != "" {
+			return nil, fmt.Errorf("quietredis: the Redis address %q is neither host:port nor a redis:// or unix:// URL", Redact(addr))
+		}
+		return &redis.Options{Network: "tcp", Addr: addr}, nil
+	}
+	if strings.HasPrefix(addr, "rediss://") {
+		return nil, fmt.Errorf("quietredis: %s: TLS (rediss://) is not supported", Redact(addr))
+	}
+	o, err := redis.ParseURL(addr)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) { // its text holds the whole URL, password and all
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("quietredis: the Redis address %s: %v", Redact(addr), err)
+	}
+	return o, nil
+}
+
+// userinfo is the user:password@ part of a URL that net/url cannot parse.
+var userinfo = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#]*@`)
+
+// Redact returns addr with the password of a URL replaced by "xxxxx"
+// (unix://:xxxxx@/tmp/r/redis.sock): an address that can be shown. Any
+// other address is returned as it is.
+func Redact(addr string) string {
+	if !strings.Contains(addr, "@") {
+		return addr
+	}
+	if u, err := url.Parse(addr); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return u.Redacted()
+		}
+		return addr
+	}
+	return userinfo.ReplaceAllString(addr, "${1}xxxxx@")
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -168,6 +169,81 @@ func TestOnce(t *testing.T) {
 			}
 			if !once && err != nil {
 				t.Errorf("SET after the server restarted: %v, want it tried again on a new connection", err)
+			}
+			if l := logs.take(); len(l) > 0 {
+				t.Errorf("go-redis logged %q", l)
+			}
+		})
+	}
+}
+
+// secret is the password of the tests of addresses.
+const secret = "c0ffee00c0ffee00c0ffee00c0ffee00"
+
+// TestRedact: an address shown in an error or a log line has no password.
+func TestRedact(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"127.0.0.1:6379", "127.0.0.1:6379"},
+		{"redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"},
+		{"redis://:" + secret + "@127.0.0.1:6379/0", "redis://:xxxxx@127.0.0.1:6379/0"},
+		{"redis://cook:" + secret + "@127.0.0.1:6379/0", "redis://cook:xxxxx@127.0.0.1:6379/0"},
+		{"unix://:" + secret + "@/tmp/r/redis.sock", "unix://:xxxxx@/tmp/r/redis.sock"},
+		{"redis://:" + secret + "@127.0.0.1:port/0", "redis://xxxxx@127.0.0.1:port/0"}, // net/url cannot parse it
+		{"redis://:" + secret + "@[::1/0", "redis://xxxxx@[::1/0"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.addr); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestAddresses: Dial reads host:port and redis:// and unix:// URLs,
+// sends the password a URL carries, and no error shows it.
+func TestAddresses(t *testing.T) {
+	mini := miniredis.RunT(t)
+	mini.RequireAuth(secret)
+	sock := filepath.Join(t.TempDir(), "redis.sock") // nothing listens there
+	tests := []struct {
+		name string
+		addr string
+		want string // a pattern the error matches; "" for none
+	}{
+		{"the password in a redis:// URL", "redis://:" + secret + "@" + mini.Addr() + "/0", ""},
+		{"host:port, no password", mini.Addr(), "^NOAUTH "},
+		{"a URL without the password", "redis://" + mini.Addr() + "/0", "^NOAUTH "},
+		{"a wrong password", "redis://:wrong@" + mini.Addr() + "/0", "^WRONGPASS "},
+		{"a unix socket nobody listens on", "unix://:" + secret + "@" + sock, "dial unix .*redis.sock: connect: no such file"},
+		{"a URL net/url cannot parse", "redis://:" + secret + "@127.0.0.1:port/0", `the Redis address redis://xxxxx@127.0.0.1:port/0: invalid port`},
+		{"a database that is no number", "redis://:" + secret + "@" + mini.Addr() + "/soup", "invalid database number"},
+		{"TLS", "rediss://:" + secret + "@" + mini.Addr() + "/0", "rediss://:xxxxx@.*not supported"},
+		{"neither form", "kitchen", "neither host:port nor"},
+		{"a port that is no number", "127.0.0.1:soup", "neither host:port nor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			rdb, err := Dial(ctx, tt.addr, Options{})
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rdb.Close()
+				if err := rdb.Set(ctx, "dish", "soup", 0).Err(); err != nil {
+					t.Error(err)
+				}
+				return
+			}
+			if err == nil {
+				rdb.Close()
+				t.Fatalf("Dial(%s) worked", Redact(tt.addr))
+			}
+			if !regexp.MustCompile(tt.want).MatchString(err.Error()) {
+				t.Errorf("error %q, want %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error %q shows the password", err)
 			}
 			if l := logs.take(); len(l) > 0 {
 				t.Errorf("go-redis logged %q", l)
