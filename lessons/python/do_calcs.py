@@ -11,7 +11,7 @@ sum(range(...)), which holds the GIL from start to end.
 Usage: do_calcs.py UNIT_SECONDS
 Each kind of work is sized so that the four years take two units serially on one core here (a
 year's share grows with the year, as the seed's year * 100000 does). Prints JSON: the time of each
-variant in units (each the best of two runs, the variants taking turns), the sizes, how many
+variant in units (each the best of three runs, the variants taking turns), the sizes, how many
 cores other programs kept busy during the best runs (Linux; 0 elsewhere), and interpreter()."""
 import asyncio
 import hashlib
@@ -101,7 +101,7 @@ def main():
         ("c_executor", executor, c_hash, "c"),
     ]
     best = {name: (float("inf"), 0.0) for name, *_ in variants}
-    for _ in range(2):  # in turns: a busy moment must not fall on one variant alone
+    for _ in range(3):  # in turns: a busy moment must not fall on one variant alone
         for name, how, work, kind in variants:
             best[name] = min(best[name], timed(lambda: how(work, sizes[kind])))
     out = {name + "_units": best[name][0] / unit for name in best}
