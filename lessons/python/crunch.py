@@ -2,9 +2,10 @@
 processes (seed 001's experiment), each task sized to take one time unit on one core here.
 
 Usage: crunch.py UNIT_SECONDS WORKERS
-Prints JSON: the loop count per task and the time of each variant, in units (serial and threads:
-the best of three runs, taken in turns), and how many cores other programs kept busy during those
-best runs (Linux; 0 elsewhere). It first warms up
+Prints JSON: the loop count per task and the time of each variant, in units (the best of three
+runs, the variants taking turns), what starting the worker processes alone costs (the same
+processes with no work, best of three), how many cores other programs kept busy during those runs
+(Linux; 0 elsewhere), and interpreter("fork"). It first warms up
 for a second: measured cold, the same loop ran about 1.5x slower in the first 0.7 s of the process
 than later (on these machines), which made four threads look faster than the serial run."""
 import json
@@ -12,6 +13,8 @@ import multiprocessing as mp
 import sys
 import threading
 import time
+
+from interp import interpreter
 
 
 def crunch_numbers(n):
@@ -33,7 +36,8 @@ def counters():
     first = [int(v) for v in lines[0].split()[1:9]]  # user nice system idle iowait irq softirq steal
     cores = sum(1 for line in lines if line.startswith("cpu") and not line.startswith("cpu "))
     busy = sum(first) - first[3] - first[4]
-    return busy, sum(first), int(self_fields[11]) + int(self_fields[12]), cores
+    # utime stime cutime cstime: the children counted once they have been waited for
+    return busy, sum(first), sum(int(v) for v in self_fields[11:15]), cores
 
 
 def timed(run):
@@ -68,26 +72,28 @@ def main():
         for t in ts:
             t.join()
 
-    def processes():
+    def processes(loops=n):
         ctx = mp.get_context("fork")
-        ps = [ctx.Process(target=crunch_numbers, args=(n,)) for _ in range(workers)]
+        ps = [ctx.Process(target=crunch_numbers, args=(loops,)) for _ in range(workers)]
         for p in ps:
             p.start()
         for p in ps:
             p.join()
 
-    # Serial and threads take turns, three times, and each keeps its best time: on a busy machine another
+    # The three take turns, three times, and each keeps its best time: on a busy machine another
     # program can take a core for a while, which only ever adds time, and must not fall on one of
-    # the two variants alone (it once made four threads look 15% faster than serial).
-    best = {"serial": (float("inf"), 0.0), "threads": (float("inf"), 0.0)}
+    # the variants alone (it once made four threads look 15% faster than serial).
+    best = {"serial": (float("inf"), 0.0), "threads": (float("inf"), 0.0), "processes": (float("inf"), 0.0)}
     for _ in range(3):
-        for name, run in (("serial", serial), ("threads", threads)):
+        for name, run in (("serial", serial), ("threads", threads), ("processes", processes)):
             best[name] = min(best[name], timed(run))
-    out = {"python": sys.version.split()[0], "loops_per_task": n, "workers": workers,
+    startup = min(timed(lambda: processes(0))[0] for _ in range(3))
+    out = {"python": sys.version.split()[0], "interpreter": interpreter("fork"),
+           "loops_per_task": n, "workers": workers,
            "serial_units": best["serial"][0] / unit, "threads_units": best["threads"][0] / unit,
-           "processes_units": timed(processes)[0] / unit,
-           # cores other programs kept busy during the best serial and threads runs
-           "others_cores": max(best["serial"][1], best["threads"][1])}
+           "processes_units": best["processes"][0] / unit, "processes_startup_units": startup / unit,
+           # cores other programs kept busy during the best runs
+           "others_cores": max(b[1] for b in best.values())}
     print(json.dumps(out))
 
 
