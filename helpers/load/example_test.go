@@ -15,3 +15,12 @@ func ExampleOthers() {
 	}
 	fmt.Println("judged")
 }
+
+// A check of parallelism asks first whether this program can compute on two cores at once.
+func ExampleCores() {
+	if load.Cores() < 2 {
+		fmt.Println("one core (GOMAXPROCS=1, taskset or a one-CPU quota): parallelism not judged")
+		return
+	}
+	fmt.Println("judged")
+}

@@ -1,0 +1,129 @@
+package load
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// Cores returns how many goroutines of this program can compute at the same moment: the least
+// of GOMAXPROCS, the CPUs the process may run on (runtime.NumCPU, which follows its affinity,
+// e.g. taskset) and its cgroup's CPU quota rounded down (at least 1). The quota matters where
+// Go's own default does not follow it: Go rounds a quota below 2 CPUs up to GOMAXPROCS=2, so a
+// container limited to one CPU (a Binder, `docker run --cpus 1`) runs two Ps on one CPU's time.
+func Cores() int {
+	n := min(runtime.GOMAXPROCS(0), runtime.NumCPU())
+	if limit, ok := CPULimit(); ok {
+		n = min(n, max(1, int(math.Floor(limit+1e-9))))
+	}
+	return n
+}
+
+// CPULimit returns the CPU time this process's cgroup may use, in CPUs (quota / period), and
+// false when no limit is set or none can be read (outside Linux). It reads cgroup v2's cpu.max
+// and cgroup v1's cpu.cfs_quota_us and cpu.cfs_period_us, from the process's cgroup up to the
+// root of the hierarchy, and returns the tightest limit on the way.
+func CPULimit() (float64, bool) {
+	f, err := os.Open("/proc/self/cgroup")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	best, found := math.Inf(1), false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		dirs := cpuDirs(sc.Text())
+		for _, dir := range dirs {
+			if limit, ok := readLimit(dir); ok && limit < best {
+				best, found = limit, true
+			}
+		}
+	}
+	return best, found
+}
+
+// cpuDirs returns, for one line of /proc/self/cgroup, the directories that may hold its CPU
+// limit, from the process's own cgroup up to the root: under /sys/fs/cgroup for cgroup v2
+// ("0::/path"), under /sys/fs/cgroup/cpu for a v1 hierarchy with the cpu controller
+// ("4:cpu,cpuacct:/path"). Other lines give none.
+func cpuDirs(line string) []string {
+	parts := strings.SplitN(line, ":", 3)
+	if len(parts) != 3 {
+		return nil
+	}
+	var root string
+	switch {
+	case parts[0] == "0" && parts[1] == "":
+		root = "/sys/fs/cgroup"
+	case hasController(parts[1], "cpu"):
+		root = "/sys/fs/cgroup/cpu"
+	default:
+		return nil
+	}
+	var dirs []string
+	for p := path.Clean("/" + parts[2]); ; p = path.Dir(p) {
+		dirs = append(dirs, path.Join(root, p))
+		if p == "/" {
+			return dirs
+		}
+	}
+}
+
+func hasController(list, name string) bool {
+	for c := range strings.SplitSeq(list, ",") {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// readLimit reads the CPU limit in dir: cpu.max (v2) or cpu.cfs_quota_us and
+// cpu.cfs_period_us (v1).
+func readLimit(dir string) (float64, bool) {
+	if b, err := os.ReadFile(path.Join(dir, "cpu.max")); err == nil {
+		return parseMax(string(b))
+	}
+	q, err1 := os.ReadFile(path.Join(dir, "cpu.cfs_quota_us"))
+	p, err2 := os.ReadFile(path.Join(dir, "cpu.cfs_period_us"))
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return parseMax(strings.TrimSpace(string(q)) + " " + strings.TrimSpace(string(p)))
+}
+
+// parseMax parses "QUOTA PERIOD" in microseconds, as cgroup v2's cpu.max holds it: "max" (v2) or
+// a negative quota (v1's -1) means no limit.
+func parseMax(s string) (float64, bool) {
+	f := strings.Fields(s)
+	if len(f) != 2 || f[0] == "max" {
+		return 0, false
+	}
+	quota, err1 := strconv.ParseFloat(f[0], 64)
+	period, err2 := strconv.ParseFloat(f[1], 64)
+	if err1 != nil || err2 != nil || quota <= 0 || period <= 0 {
+		return 0, false
+	}
+	return quota / period, true
+}
+
+// Describe says in a line what Cores is made of, as in "GOMAXPROCS=2, NumCPU=2, CPU quota 1.00:
+// 1 goroutine can compute at a time" or "GOMAXPROCS=2, NumCPU=2, no CPU quota: 2 goroutines can
+// compute at once".
+func Describe() string {
+	quota := "no CPU quota"
+	if limit, ok := CPULimit(); ok {
+		quota = fmt.Sprintf("CPU quota %.2f", limit)
+	}
+	n := Cores()
+	can := fmt.Sprintf("%d goroutines can compute at once", n)
+	if n == 1 {
+		can = "1 goroutine can compute at a time"
+	}
+	return fmt.Sprintf("GOMAXPROCS=%d, NumCPU=%d, %s: %s", runtime.GOMAXPROCS(0), runtime.NumCPU(), quota, can)
+}

@@ -1,0 +1,100 @@
+package load
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestParseMax(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit float64
+		ok    bool
+	}{
+		{"max 100000\n", 0, false},
+		{"100000 100000\n", 1, true},
+		{"150000 100000", 1.5, true},
+		{"-1 100000", 0, false}, // cgroup v1: no quota
+		{"50000 0", 0, false},
+		{"", 0, false},
+		{"a b", 0, false},
+	}
+	for _, tt := range tests {
+		limit, ok := parseMax(tt.in)
+		if limit != tt.limit || ok != tt.ok {
+			t.Errorf("parseMax(%q) = %v, %v; want %v, %v", tt.in, limit, ok, tt.limit, tt.ok)
+		}
+	}
+}
+
+func TestCPUDirs(t *testing.T) {
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"0::/user.slice/a.scope", []string{"/sys/fs/cgroup/user.slice/a.scope", "/sys/fs/cgroup/user.slice", "/sys/fs/cgroup"}},
+		{"0::/", []string{"/sys/fs/cgroup"}},
+		{"4:cpu,cpuacct:/docker/x", []string{"/sys/fs/cgroup/cpu/docker/x", "/sys/fs/cgroup/cpu/docker", "/sys/fs/cgroup/cpu"}},
+		{"3:cpu:/", []string{"/sys/fs/cgroup/cpu"}},
+		{"5:cpuset:/", nil},
+		{"7:memory:/x", nil},
+		{"garbage", nil},
+	}
+	for _, tt := range tests {
+		if got := cpuDirs(tt.line); !slices.Equal(got, tt.want) {
+			t.Errorf("cpuDirs(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+// TestCoresUnderQuota runs this test binary in a cgroup v1 limited to one CPU, where Go's
+// default GOMAXPROCS is 2 (it rounds a quota below 2 up to 2) but Cores must say 1. It needs
+// root and a writable cgroup v1 cpu hierarchy, and skips elsewhere.
+func TestCoresUnderQuota(t *testing.T) {
+	if os.Getenv("LOAD_TEST_CHILD") == "1" {
+		limit, ok := CPULimit()
+		os.Stdout.WriteString(strconv.Itoa(Cores()) + " " + strconv.Itoa(runtime.GOMAXPROCS(0)) + " " + strconv.FormatFloat(limit, 'f', 2, 64) + " " + strconv.FormatBool(ok) + "\n" + Describe() + "\n")
+		return
+	}
+	if runtime.NumCPU() < 2 {
+		t.Skip("one CPU: Go's GOMAXPROCS is 1 anyway")
+	}
+	dir, err := os.MkdirTemp("/sys/fs/cgroup/cpu", "load-test-")
+	if err != nil {
+		t.Skipf("no writable cgroup v1 cpu hierarchy here: %v", err)
+	}
+	defer os.Remove(dir)
+	if err := os.WriteFile(filepath.Join(dir, "cpu.cfs_period_us"), []byte("100000"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cpu.cfs_quota_us"), []byte("100000"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	// The child joins the cgroup before Go starts in it: a shell writes its own pid, then execs.
+	cmd := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec "$2" -test.run '^TestCoresUnderQuota$'`, "sh", dir, os.Args[0])
+	cmd.Env = append(os.Environ(), "LOAD_TEST_CHILD=1")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	var cores, procs int
+	var limit float64
+	var ok bool
+	if _, err := fmt.Sscan(string(out), &cores, &procs, &limit, &ok); err != nil {
+		t.Fatalf("child printed %q: %v", out, err)
+	}
+	if !ok || limit != 1 || cores != 1 {
+		t.Errorf("in a one-CPU cgroup: Cores() = %d, CPULimit() = %v, %v; want 1, 1, true (GOMAXPROCS %d)", cores, limit, ok, procs)
+	}
+	if want := "CPU quota 1.00: 1 goroutine can compute at a time"; !strings.Contains(string(out), want) {
+		t.Errorf("Describe in a one-CPU cgroup: %q, want it to say %q", out, want)
+	}
+	t.Logf("in a one-CPU cgroup: %s", strings.TrimSpace(string(out)))
+}
