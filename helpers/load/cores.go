@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,9 +17,12 @@ import (
 // e.g. taskset) and its cgroup's CPU quota rounded down (at least 1). The quota matters where
 // Go's own default does not follow it: Go rounds a quota below 2 CPUs up to GOMAXPROCS=2, so a
 // container limited to one CPU (a Binder, `docker run --cpus 1`) runs two Ps on one CPU's time.
-func Cores() int {
+func Cores() int { return cores(CPULimit()) }
+
+// cores is Cores for a quota already read.
+func cores(limit float64, limited bool) int {
 	n := min(runtime.GOMAXPROCS(0), runtime.NumCPU())
-	if limit, ok := CPULimit(); ok {
+	if limited {
 		n = min(n, max(1, int(math.Floor(limit+1e-9))))
 	}
 	return n
@@ -34,17 +38,16 @@ func CPULimit() (float64, bool) {
 		return 0, false
 	}
 	defer f.Close()
-	best, found := math.Inf(1), false
+	best := math.Inf(1)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		dirs := cpuDirs(sc.Text())
-		for _, dir := range dirs {
-			if limit, ok := readLimit(dir); ok && limit < best {
-				best, found = limit, true
+		for _, dir := range cpuDirs(sc.Text()) {
+			if limit, ok := readLimit(dir); ok {
+				best = min(best, limit)
 			}
 		}
 	}
-	return best, found
+	return best, !math.IsInf(best, 1)
 }
 
 // cpuDirs returns, for one line of /proc/self/cgroup, the directories that may hold its CPU
@@ -60,7 +63,7 @@ func cpuDirs(line string) []string {
 	switch {
 	case parts[0] == "0" && parts[1] == "":
 		root = "/sys/fs/cgroup"
-	case hasController(parts[1], "cpu"):
+	case slices.Contains(strings.Split(parts[1], ","), "cpu"):
 		root = "/sys/fs/cgroup/cpu"
 	default:
 		return nil
@@ -72,15 +75,6 @@ func cpuDirs(line string) []string {
 			return dirs
 		}
 	}
-}
-
-func hasController(list, name string) bool {
-	for c := range strings.SplitSeq(list, ",") {
-		if c == name {
-			return true
-		}
-	}
-	return false
 }
 
 // readLimit reads the CPU limit in dir: cpu.max (v2) or cpu.cfs_quota_us and
@@ -116,11 +110,12 @@ func parseMax(s string) (float64, bool) {
 // 1 goroutine can compute at a time" or "GOMAXPROCS=2, NumCPU=2, no CPU quota: 2 goroutines can
 // compute at once".
 func Describe() string {
+	limit, limited := CPULimit()
 	quota := "no CPU quota"
-	if limit, ok := CPULimit(); ok {
+	if limited {
 		quota = fmt.Sprintf("CPU quota %.2f", limit)
 	}
-	n := Cores()
+	n := cores(limit, limited)
 	can := fmt.Sprintf("%d goroutines can compute at once", n)
 	if n == 1 {
 		can = "1 goroutine can compute at a time"
