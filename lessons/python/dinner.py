@@ -39,14 +39,14 @@ RECIPES = {
 GAP_UNITS, GAP_SECONDS = 0.02, 0.002
 
 
-def cook(dish, unit, t0, asked, spans):
+def cook(dish, unit, gap, t0, asked, spans):
     now = lambda: (time.perf_counter() - t0) / unit  # noqa: E731
     prev = now()
-    if prev - asked > GAP:
+    if prev - asked > gap:
         spans.append((dish, "waiting for the GIL", asked, prev))
     for task, units, holds in RECIPES[dish]:
         before = now()
-        if before - prev > GAP:
+        if before - prev > gap:
             spans.append((dish, "waiting for the GIL", prev, before))
         if holds:
             _usleep(int(units * unit * 1e6))
@@ -57,7 +57,7 @@ def cook(dish, unit, t0, asked, spans):
         # a held step: a switch noticed as soon as the C call returned).
         ready = min(before + units, after)
         spans.append((dish, task, before, ready))
-        if after - ready > GAP:
+        if after - ready > gap:
             spans.append((dish, "waiting for the GIL", ready, after))
         prev = after
 
@@ -72,8 +72,7 @@ def main():
     if unknown or unit <= 0 or interval <= 0:
         sys.exit(f"dinner.py: bad arguments {sys.argv[1:]}: dishes are {sorted(RECIPES)}")
     sys.setswitchinterval(interval)
-    global GAP
-    GAP = max(GAP_UNITS, GAP_SECONDS / unit)
+    gap = max(GAP_UNITS, GAP_SECONDS / unit)
     start_at = float(sys.argv[4]) if len(sys.argv) == 5 else time.time()
     late = max(0.0, time.time() - start_at)
     time.sleep(max(0.0, start_at - time.time()))
@@ -83,10 +82,10 @@ def main():
     threads = []
     for dish in order:
         asked = (time.perf_counter() - t0) / unit
-        th = threading.Thread(target=cook, args=(dish, unit, t0, asked, spans), name=dish)
+        th = threading.Thread(target=cook, args=(dish, unit, gap, t0, asked, spans), name=dish)
         th.start()
         started = (time.perf_counter() - t0) / unit
-        if started - asked > GAP:
+        if started - asked > gap:
             spans.append(("main", f"waiting to start {dish} (for the GIL)", asked, started))
         threads.append(th)
     for th in threads:
