@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
 func TestRun(t *testing.T) {
@@ -113,7 +115,20 @@ func TestTimeline(t *testing.T) {
 	if err := Run(context.Background(), "dinner.py", &got, "0.02", "salad", "0.005"); err != nil {
 		t.Fatal(err)
 	}
-	spans := Timeline(got.Spans).Spans()
+	const tol = 10 * time.Millisecond // half a unit: a busy machine wakes late
+	// On a busy machine the salad's thread can also be ready and not yet
+	// running (measured in CI: 3 ms before the chop began); the twin reports
+	// that as a short wait for the GIL, which must stay within the tolerance.
+	var spans []timing.Span
+	for _, s := range Timeline(got.Spans).Spans() {
+		if s.Lane == "salad" && s.Task == "waiting for the GIL" {
+			if s.End-s.Start > tol {
+				t.Errorf("the salad waited %v for the GIL, want under %v", s.End-s.Start, tol)
+			}
+			continue
+		}
+		spans = append(spans, s)
+	}
 	want := []struct {
 		task       string
 		start, end time.Duration
@@ -125,7 +140,6 @@ func TestTimeline(t *testing.T) {
 	if len(spans) != len(want) {
 		t.Fatalf("spans %+v, want %d", spans, len(want))
 	}
-	const tol = 10 * time.Millisecond // half a unit: a busy machine wakes late
 	for i, w := range want {
 		s := spans[i]
 		lane := "salad"

@@ -5,7 +5,8 @@ Usage: crunch.py UNIT_SECONDS WORKERS
 Prints JSON: the loop count per task and the time of each variant, in units (the best of three
 runs, the variants taking turns), what starting the worker processes alone costs (the same
 processes with no work, best of three), how many cores other programs kept busy during those runs
-(Linux; 0 elsewhere), and interpreter("fork"). It first warms up
+(Linux; 0 elsewhere), how many cores the serial and the threads runs kept busy on average (this
+process's CPU time over the wall time), and interpreter("fork"). It first warms up
 for a second: measured cold, the same loop ran about 1.5x slower in the first 0.7 s of the process
 than later (on these machines), which made four threads look faster than the serial run."""
 import json
@@ -41,16 +42,20 @@ def counters():
 
 
 def timed(run):
-    """Runs run and returns its wall time and how many cores other programs kept busy meanwhile."""
+    """Runs run and returns its wall time, how many cores other programs kept busy meanwhile, and
+    how many cores this process kept busy on average (its own CPU time over the wall time; its
+    children not counted)."""
     a = counters()
+    cpu = time.process_time()
     t = time.perf_counter()
     run()
     elapsed = time.perf_counter() - t
+    own = (time.process_time() - cpu) / elapsed
     b = counters()
     if not a or not b or b[1] == a[1]:
-        return elapsed, 0.0
+        return elapsed, 0.0, own
     others = ((b[0] - a[0]) - (b[2] - a[2])) / (b[1] - a[1]) * b[3]
-    return elapsed, max(others, 0.0)
+    return elapsed, max(others, 0.0), own
 
 
 def main():
@@ -83,7 +88,7 @@ def main():
     # The three take turns, three times, and each keeps its best time: on a busy machine another
     # program can take a core for a while, which only ever adds time, and must not fall on one of
     # the variants alone (it once made four threads look 15% faster than serial).
-    best = {"serial": (float("inf"), 0.0), "threads": (float("inf"), 0.0), "processes": (float("inf"), 0.0)}
+    best = {name: (float("inf"), 0.0, 0.0) for name in ("serial", "threads", "processes")}
     for _ in range(3):
         for name, run in (("serial", serial), ("threads", threads), ("processes", processes)):
             best[name] = min(best[name], timed(run))
@@ -93,7 +98,10 @@ def main():
            "serial_units": best["serial"][0] / unit, "threads_units": best["threads"][0] / unit,
            "processes_units": best["processes"][0] / unit, "processes_startup_units": startup / unit,
            # cores other programs kept busy during the best runs
-           "others_cores": max(b[1] for b in best.values())}
+           "others_cores": max(b[1] for b in best.values()),
+           # cores this process kept busy in the best serial and threads runs: about 1 when it ran
+           # all the time on one core; less when it lost its core for a while
+           "serial_cores": best["serial"][2], "threads_cores": best["threads"][2]}
     print(json.dumps(out))
 
 
