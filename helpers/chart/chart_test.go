@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/sched"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -22,6 +23,19 @@ func dinnerSpans() []timing.Span {
 		{Lane: "pasta", Task: "boil water", Start: 0, End: 3 * u},
 		{Lane: "meatballs", Task: "waiting for the GIL", Start: 2 * u, End: 3 * u},
 		{Lane: "salad", Task: "chop </script><script>alert(1)</script>", Start: 0, End: 3 * u},
+	}
+}
+
+// schedRun is a traced run of two dishes on two Ps, with one runtime
+// goroutine.
+func schedRun() *sched.Run {
+	u := timing.Unit()
+	return &sched.Run{GOMAXPROCS: 2, End: 2 * u,
+		Goroutines: []*sched.Goroutine{
+			{ID: 8, Lane: "pasta", Slices: []sched.Slice{{Start: 0, End: u, P: 0, Thread: 3, Stop: "preempted"}}},
+			{ID: 9, Lane: "salad", Slices: []sched.Slice{{Start: u / 2, End: 3 * u / 2, P: 1, Thread: 4, Stop: "blocked", Reason: "sleep"}}},
+		},
+		Others: []*sched.Goroutine{{ID: 2, Slices: []sched.Slice{{Start: u, End: 2 * u, P: 0, Thread: 3, Stop: "blocked"}}}},
 	}
 }
 
@@ -44,6 +58,10 @@ func TestChartsBuildOptions(t *testing.T) {
 		{"line", Line("Speed-up", "workers", "speed-up (x)", []float64{1, 2, 4},
 			Series{"measured", []float64{1, 1.9}}, Series{"ideal", []float64{1, 2, 4}}), []string{
 			`"type":"line"`, `"value":[2,1.9]`, `"name":"workers"`, `"name":"speed-up (x)"`}},
+		{"sched gantt", SchedGantt("Who ran where", schedRun()), []string{
+			`"type":"custom"`, `"formatter":function`, `"data":["P0","P1"]`, `"name":"time (units)"`,
+			`"name":"pasta"`, `"name":"salad"`, `"name":"runtime & helpers"`, `"color":"#cfd3da"`,
+			`"value":[1,0.5,1.5,"salad",9,4,"blocked (sleep)"]`, `GOMAXPROCS 2`, `1 unit = 100ms`}},
 		{"cpu", CPU("CPU use", []time.Duration{100 * time.Millisecond, 200 * time.Millisecond},
 			[][]float64{{0.5, 1}, {1, 0.25}}), []string{
 			`"type":"line"`, `"name":"core 0"`, `"name":"core 1"`, `"name":"busy (%)"`, `"value":[1,50]`, `"value":[2,25]`}},

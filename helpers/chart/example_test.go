@@ -6,6 +6,7 @@ import (
 
 	"github.com/concurrency-kitchen/course/helpers/chart"
 	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/sched"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -31,4 +32,20 @@ func ExampleBars() {
 		chart.Series{Name: "Python text", Values: []float64{13, 5}})
 	fmt.Println(c.Title())
 	// Output: Dinners
+}
+
+func ExampleSchedGantt() {
+	defer display.Use(&display.Recorder{})() // in a notebook the chart appears in the cell
+	tl := timing.NewTimeline()
+	run, err := sched.Trace(tl, func() {
+		defer tl.Track("pasta", "boil water")()
+		time.Sleep(time.Millisecond)
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := chart.SchedGantt("Who ran where", run)
+	fmt.Println(c.Title(), c.Show())
+	// Output: Who ran where <nil>
 }

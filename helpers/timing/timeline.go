@@ -3,11 +3,13 @@ package timing
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"sync"
@@ -67,12 +69,23 @@ func (t *Timeline) Add(s Span) {
 // it. The usual form is
 //
 //	defer tl.Track("pasta", "boil water")()
+//
+// While the runtime's execution tracer runs (see package sched), Track
+// also names the calling goroutine after lane in the trace, with a log
+// event of category LaneCategory.
 func (t *Timeline) Track(lane, task string) (end func()) {
+	if trace.IsEnabled() {
+		trace.Log(context.Background(), LaneCategory, lane)
+	}
 	start := t.Now()
 	return func() {
 		t.Add(Span{Lane: lane, Task: task, Start: start, End: t.Now()})
 	}
 }
+
+// LaneCategory is the category of the execution-trace log events that name
+// a goroutine after the timeline lane it works for.
+const LaneCategory = "course.lane"
 
 // Spans returns a copy of the recorded spans ordered by start, then lane.
 func (t *Timeline) Spans() []Span {

@@ -1,0 +1,39 @@
+package sched_test
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/concurrency-kitchen/course/helpers/sched"
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+func ExampleTrace() {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	tl := timing.NewTimeline()
+	run, err := sched.Trace(tl, func() {
+		var wg sync.WaitGroup
+		for _, dish := range []string{"pasta", "salad"} {
+			wg.Go(func() {
+				defer tl.Track(dish, "cook")() // names the goroutine in the trace
+				time.Sleep(10 * time.Millisecond)
+			})
+		}
+		wg.Wait()
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := run.Summary()
+	fmt.Printf("%d goroutines on %d P (GOMAXPROCS %d)\n", s.Goroutines, s.ProcsUsed, s.GOMAXPROCS)
+	for _, g := range run.Goroutines {
+		fmt.Println(g.Lane, "blocked on", g.Blocks[0].Reason)
+	}
+	// Unordered output:
+	// 2 goroutines on 1 P (GOMAXPROCS 1)
+	// pasta blocked on sleep
+	// salad blocked on sleep
+}
