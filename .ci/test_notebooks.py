@@ -89,6 +89,22 @@ def silent_runs(nb):
             yield f"cell {i} calls report.Finish but published no run record; it printed:\n{cell_text(cell)[-2000:]}"
 
 
+# Lessons (by slug) whose runs the runtime's execution tracer records: each must publish at least
+# one record carrying "trace" (COURSE.md's run-record contract).
+TRACED = {"welcome", "dinner", "cpu-vs-io"}
+TRACE_KEYS = ("gomaxprocs", "goroutines", "threads", "procs_used", "migrations", "preemptions")
+
+
+def check_trace(r):
+    """A traced record's counts are whole numbers that agree with each other."""
+    t, what = r["trace"], f"{r['experiment']} / {r['variant']}"
+    assert set(t) == set(TRACE_KEYS), f"{what}: trace keys {sorted(t)}, want {sorted(TRACE_KEYS)}"
+    assert all(isinstance(t[k], int) and t[k] >= 0 for k in TRACE_KEYS), f"{what}: trace {t}"
+    assert t["gomaxprocs"] >= 1 and t["goroutines"] >= 1, f"{what}: trace {t}"
+    assert 1 <= t["procs_used"] <= t["gomaxprocs"], f"{what}: {t['procs_used']} Ps used of {t['gomaxprocs']}"
+    assert t["threads"] >= 1, f"{what}: trace {t}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_clean(path):
     nb = execute(path)
@@ -104,4 +120,8 @@ def test_notebook_runs_clean(path):
             # units carry 3 decimals and the band 4: allow the rounding, no more.
             assert r["ok"] and lo - 6e-4 <= r["units"] <= hi + 6e-4, \
                 f"{r['experiment']} / {r['variant']}: {r['units']} units, model {r['expected_units']} ({lo}..{hi})"
+        if "trace" in r:
+            check_trace(r)
         print(f"{r['lesson']} | {r['experiment']} | {r['variant']}: {r['units']} units (model {r.get('expected_units')})")
+    if path.stem.split("-", 1)[1] in TRACED:
+        assert any("trace" in r for r in recs), f"{path.stem} published no traced run record"

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/display"
-	"github.com/concurrency-kitchen/course/helpers/sched"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -26,16 +25,14 @@ func dinnerSpans() []timing.Span {
 	}
 }
 
-// schedRun is a traced run of two dishes on two Ps, with one runtime
-// goroutine.
-func schedRun() *sched.Run {
+// schedStretches are a traced run of two dishes on two Ps, with one
+// runtime goroutine.
+func schedStretches() []Stretch {
 	u := timing.Unit()
-	return &sched.Run{GOMAXPROCS: 2, End: 2 * u,
-		Goroutines: []*sched.Goroutine{
-			{ID: 8, Lane: "pasta", Slices: []sched.Slice{{Start: 0, End: u, P: 0, Thread: 3, Stop: "preempted"}}},
-			{ID: 9, Lane: "salad", Slices: []sched.Slice{{Start: u / 2, End: 3 * u / 2, P: 1, Thread: 4, Stop: "blocked", Reason: "sleep"}}},
-		},
-		Others: []*sched.Goroutine{{ID: 2, Slices: []sched.Slice{{Start: u, End: 2 * u, P: 0, Thread: 3, Stop: "blocked"}}}},
+	return []Stretch{
+		{P: 0, Start: 0, End: u, Lane: "pasta", Goroutine: 8, Thread: 3, Stop: "preempted"},
+		{P: 1, Start: u / 2, End: 3 * u / 2, Lane: "salad", Goroutine: 9, Thread: 4, Stop: "blocked (sleep)"},
+		{P: 0, Start: u, End: 2 * u, Goroutine: 2, Thread: 3, Stop: "blocked"},
 	}
 }
 
@@ -58,10 +55,15 @@ func TestChartsBuildOptions(t *testing.T) {
 		{"line", Line("Speed-up", "workers", "speed-up (x)", []float64{1, 2, 4},
 			Series{"measured", []float64{1, 1.9}}, Series{"ideal", []float64{1, 2, 4}}), []string{
 			`"type":"line"`, `"value":[2,1.9]`, `"name":"workers"`, `"name":"speed-up (x)"`}},
-		{"sched gantt", SchedGantt("Who ran where", schedRun()), []string{
+		{"sched gantt", SchedGantt("Who ran where", "GOMAXPROCS 2", 2, schedStretches()), []string{
 			`"type":"custom"`, `"formatter":function`, `"data":["P0","P1"]`, `"name":"time (units)"`,
 			`"name":"pasta"`, `"name":"salad"`, `"name":"runtime & helpers"`, `"color":"#cfd3da"`,
-			`"value":[1,0.5,1.5,"salad",9,4,"blocked (sleep)"]`, `GOMAXPROCS 2`, `1 unit = 100ms`}},
+			`"value":[1,0.5,1.5,"salad",9,4,"blocked (sleep)","100ms"]`, `GOMAXPROCS 2`, `1 unit = 100ms`}},
+		{"handoffs", Handoffs("Hand-offs", "GIL model", schedStretches(),
+			[]Wait{{Lane: "salad", Start: 0, End: timing.Unit() / 2, Reason: "chan receive"}, {Lane: "pasta", Start: 0, End: timing.Unit(), Reason: "sleep"}},
+			[]Wake{{At: timing.Unit() / 2, From: "pasta", To: "salad", Reason: "chan receive"}, {At: 0, From: "pasta", To: "nobody"}}), []string{
+			`"data":["pasta","salad"]`, `"name":"waits: chan receive"`, `"name":"waits: sleep"`, `"name":"running"`,
+			`"name":"woke"`, `"value":[0.5,0,1,"pasta woke salad (chan receive)"]`, `"color":"#a6cee3"`, `"color":"#f4c77d"`}},
 		{"cpu", CPU("CPU use", []time.Duration{100 * time.Millisecond, 200 * time.Millisecond},
 			[][]float64{{0.5, 1}, {1, 0.25}}), []string{
 			`"type":"line"`, `"name":"core 0"`, `"name":"core 1"`, `"name":"busy (%)"`, `"value":[1,50]`, `"value":[2,25]`}},

@@ -6,7 +6,6 @@ import (
 
 	"github.com/concurrency-kitchen/course/helpers/chart"
 	"github.com/concurrency-kitchen/course/helpers/display"
-	"github.com/concurrency-kitchen/course/helpers/sched"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -36,16 +35,26 @@ func ExampleBars() {
 
 func ExampleSchedGantt() {
 	defer display.Use(&display.Recorder{})() // in a notebook the chart appears in the cell
-	tl := timing.NewTimeline()
-	run, err := sched.Trace(tl, func() {
-		defer tl.Track("pasta", "boil water")()
-		time.Sleep(time.Millisecond)
+	u := timing.Unit()
+	c := chart.SchedGantt("Who ran where", "GOMAXPROCS 2", 2, []chart.Stretch{
+		{P: 0, Start: 0, End: u, Lane: "pasta", Goroutine: 8, Thread: 3, Stop: "blocked (sleep)"},
+		{P: 1, Start: 0, End: u / 2, Lane: "salad", Goroutine: 9, Thread: 4, Stop: "exit"},
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	c := chart.SchedGantt("Who ran where", run)
 	fmt.Println(c.Title(), c.Show())
 	// Output: Who ran where <nil>
+}
+
+func ExampleHandoffs() {
+	defer display.Use(&display.Recorder{})() // in a notebook the chart appears in the cell
+	u := timing.Unit()
+	c := chart.Handoffs("Who woke whom", "", []chart.Stretch{
+		{P: 0, Start: 0, End: u / 100, Lane: "sender", Goroutine: 8, Stop: "blocked (sleep)"},
+		{P: 0, Start: u, End: u + u/100, Lane: "sender", Goroutine: 8, Stop: "exit"},
+		{P: 1, Start: u + u/100, End: u + u/50, Lane: "receiver", Goroutine: 9, Stop: "exit"},
+	}, []chart.Wait{
+		{Lane: "sender", Start: u / 100, End: u, Reason: "sleep"},
+		{Lane: "receiver", Start: 0, End: u + u/100, Reason: "chan receive"},
+	}, []chart.Wake{{At: u + u/100, From: "sender", To: "receiver", Reason: "chan receive"}})
+	fmt.Println(c.Title(), c.Show())
+	// Output: Who woke whom <nil>
 }

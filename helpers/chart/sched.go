@@ -2,9 +2,9 @@ package chart
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/internal/round"
-	"github.com/concurrency-kitchen/course/helpers/sched"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -12,82 +12,96 @@ import (
 
 // schedTooltip names the goroutine and its lane, where it ran, for how
 // long, and why it stopped. Values: 0 the P's row, 1 start, 2 end, 3 the
-// label, 4 the goroutine, 5 the OS thread, 6 why it stopped.
+// label, 4 the goroutine, 5 the OS thread, 6 why it stopped, 7 the
+// duration in words (a stretch of microseconds is 0.000 units).
 const schedTooltip = `function (p) {
 var v = p.value;
 return p.marker + '<b>' + p.seriesName + '</b> &middot; goroutine ' + v[4] + '<br/>running on P' + v[0] +
 ', OS thread ' + v[5] + '<br/>start ' + v[1].toFixed(3) + ' &middot; end ' + v[2].toFixed(3) +
-' &middot; duration ' + (v[2] - v[1]).toFixed(3) + ' units<br/>then: ' + v[6];
+' units &middot; ran ' + v[7] + '<br/>then: ' + v[6];
+}`
+
+// tickRender draws a stretch a goroutine ran like ganttRender draws a
+// span, but at least 3 pixels wide and with no white border, so that a
+// stretch of microseconds on an axis of seconds still shows as a tick.
+const tickRender = `function (params, api) {
+var lane = api.value(0);
+var start = api.coord([api.value(1), lane]);
+var end = api.coord([api.value(2), lane]);
+var h = api.size([0, 1])[1] * 0.6;
+var rect = echarts.graphic.clipRectByRect(
+{x: start[0], y: start[1] - h / 2, width: Math.max(end[0] - start[0], 3), height: h},
+{x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height});
+if (!rect) { return; }
+return {type: 'rect', shape: rect, style: api.style({text: ''})};
 }`
 
 // othersName is the legend entry of the goroutines that are not the
 // lesson's: the runtime's and the helpers'.
 const othersName = "runtime & helpers"
 
+// A Stretch is a stretch of time during which a goroutine ran on one P,
+// as the runtime's execution trace recorded it (package sched makes them).
+type Stretch struct {
+	P          int           // the P (scheduler slot) it ran on
+	Start, End time.Duration // on the run's timeline
+	Lane       string        // the timeline lane the goroutine worked for; "" for the runtime's and the helpers'
+	Goroutine  int64         // the goroutine's ID
+	Thread     int64         // the OS thread it ran on
+	Stop       string        // why it stopped running: "blocked (sleep)", "preempted", "exit", ...
+}
+
 // SchedGantt draws what the scheduler did in a traced run: one row per P,
-// one bar per stretch a goroutine ran there, coloured by goroutine and
-// named after the course's timeline lanes; the runtime's and the helpers'
-// goroutines are drawn in grey. The x axis is time in units on the same
-// clock as the run's timeline, so the chart lines up with Gantt's. The
-// tooltip of a bar gives the goroutine, its P and OS thread, its start,
-// end and duration, and why it stopped running (blocked and on what,
-// preempted, yield, exit).
-func SchedGantt(title string, run *sched.Run) *Chart {
-	procs := max(run.GOMAXPROCS, 1)
-	for _, g := range append(run.Goroutines[:len(run.Goroutines):len(run.Goroutines)], run.Others...) {
-		for _, s := range g.Slices {
-			procs = max(procs, s.P+1)
+// one bar per stretch a goroutine ran there, coloured by the lane it
+// worked for (one legend entry per lane, in the order the lanes first
+// ran); the runtime's and the helpers' goroutines are drawn in grey. procs
+// is the run's GOMAXPROCS: there are at least that many rows. The x axis
+// is time in units on the run's timeline, so the chart lines up with
+// Gantt's of the same run. A bar's tooltip gives the goroutine, its P and
+// OS thread, its start, end and duration, and why it stopped running.
+func SchedGantt(title, subtitle string, procs int, stretches []Stretch) *Chart {
+	procs = max(procs, 1)
+	var lanes []string
+	byLane := map[string][]opts.CustomData{}
+	for _, s := range stretches {
+		procs = max(procs, s.P+1)
+		name := s.Lane
+		if name == "" {
+			name = othersName
 		}
+		if _, ok := byLane[name]; !ok && name != othersName {
+			lanes = append(lanes, name)
+		}
+		byLane[name] = append(byLane[name], opts.CustomData{Name: name, Value: []any{s.P,
+			round.To(timing.InUnits(s.Start), dataPlaces), round.To(timing.InUnits(s.End), dataPlaces),
+			name, s.Goroutine, s.Thread, s.Stop, roundDuration(s.End - s.Start).String()}})
 	}
 	rows := make([]string, procs)
 	for i := range rows {
 		rows[i] = fmt.Sprintf("P%d", i)
 	}
-	items := func(gs []*sched.Goroutine, label string) []opts.CustomData {
-		var out []opts.CustomData
-		for _, g := range gs {
-			name := label
-			if name == "" {
-				name = g.Lane
-			}
-			for _, s := range g.Slices {
-				if s.P < 0 {
-					continue
-				}
-				stop := s.Stop
-				if s.Reason != "" {
-					stop += " (" + s.Reason + ")"
-				}
-				out = append(out, opts.CustomData{Name: name, Value: []any{s.P,
-					round.To(timing.InUnits(s.Start), dataPlaces), round.To(timing.InUnits(s.End), dataPlaces),
-					name, g.ID, s.Thread, stop}})
-			}
-		}
-		return out
+	if subtitle != "" {
+		subtitle += " · "
 	}
-
-	sum := run.Summary()
 	c := charts.NewCustom()
 	c.SetGlobalOptions(
 		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf(
-			"GOMAXPROCS %d · %d goroutines on %d Ps and %d OS threads · %d preemptions, %d migrations (1 unit = %v)",
-			sum.GOMAXPROCS, sum.Goroutines, sum.ProcsUsed, sum.Threads, sum.Preemptions, sum.Migrations, timing.Unit())}),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf("%s1 unit = %v", subtitle, timing.Unit())}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(schedTooltip)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
 		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: "70", Bottom: "70"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (units)", NameLocation: "middle", NameGap: 28, Min: 0}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: rows, Inverse: opts.Bool(true)}),
 	)
-	for _, lane := range run.Lanes() {
-		c.AddSeries(lane, items(run.Lane(lane), ""),
-			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(ganttRender)}),
+	for _, lane := range lanes {
+		c.AddSeries(lane, byLane[lane],
+			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(tickRender)}),
 			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
 		)
 	}
-	if others := items(run.Others, othersName); len(others) > 0 {
+	if others := byLane[othersName]; len(others) > 0 {
 		c.AddSeries(othersName, others,
-			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(ganttRender)}),
+			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(tickRender)}),
 			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: waitingColor}),
 		)
@@ -97,4 +111,14 @@ func SchedGantt(title string, run *sched.Run) *Chart {
 		height: 160 + 42*procs,
 		option: optionOf(c, jsonOf(&c.BaseConfiguration)),
 	}
+}
+
+// roundDuration keeps three significant figures of d: 23.4µs, 10.2ms.
+func roundDuration(d time.Duration) time.Duration {
+	for r := time.Duration(1); r < time.Hour; r *= 10 {
+		if d < 1000*r {
+			return d.Round(r)
+		}
+	}
+	return d.Round(time.Second)
 }

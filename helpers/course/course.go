@@ -68,6 +68,7 @@ type Run struct {
 	experiment, variant string
 	watch               timing.Stopwatch
 	stopped             time.Duration // the time at Stop; 0 while it runs
+	trace               *report.Trace // what the runtime's trace of the run counted, if it was traced
 }
 
 // Start starts a timed run of an experiment's variant: a new timeline and a stopwatch, both
@@ -98,8 +99,14 @@ func (r *Run) Stop() time.Duration {
 // model wants, publishes the run record, and makes the self-check that the result meets want
 // (see report.Finish). It returns the record.
 func (r *Run) Finish(want report.Expectation) report.Run {
-	return report.Finish(string(r.lesson), r.experiment, r.variant, r.Elapsed(), r.TL, want)
+	rec := report.New(string(r.lesson), r.experiment, r.variant, r.Elapsed(), r.TL, want)
+	rec.Trace = r.trace
+	return rec.Finish(want)
 }
+
+// Traced puts what the runtime's execution trace of the run counted (a sched.Run's Summary)
+// into the run's record, under "trace". Call it before Finish.
+func (r *Run) Traced(t report.Trace) { r.trace = &t }
 
 // Gantt draws the run's timeline as a Gantt chart, one lane per worker or dish.
 func (r *Run) Gantt(title string) {

@@ -58,6 +58,21 @@ type Run struct {
 
 	OK       bool   `json:"ok"`
 	Timeline []Span `json:"timeline"`
+
+	// Trace is what the runtime's execution trace of the run counted, for
+	// a traced run (see package sched); nil otherwise.
+	Trace *Trace `json:"trace,omitempty"`
+}
+
+// A Trace is what the runtime's execution trace of a run counted over the
+// lesson's goroutines (the runtime's and the helpers' left out).
+type Trace struct {
+	GOMAXPROCS  int `json:"gomaxprocs"`  // Ps during the run
+	Goroutines  int `json:"goroutines"`  // the lesson's goroutines that ran
+	Threads     int `json:"threads"`     // OS threads they ran on
+	ProcsUsed   int `json:"procs_used"`  // Ps they ran on
+	Migrations  int `json:"migrations"`  // times one resumed on another OS thread
+	Preemptions int `json:"preemptions"` // times the scheduler preempted one
 }
 
 // An Expectation is what a model predicts for a run, in units.
@@ -167,13 +182,19 @@ func (r Run) Summary() string {
 // result meets want (silent when it does: the summary says so). It
 // returns the record.
 func Finish(lesson, experiment, variant string, elapsed time.Duration, tl *timing.Timeline, want Expectation) Run {
-	r := New(lesson, experiment, variant, elapsed, tl, want)
+	return New(lesson, experiment, variant, elapsed, tl, want).Finish(want)
+}
+
+// Finish prints the record's summary, publishes it, and makes the
+// self-check that the run met want, the expectation it was built with:
+// Finish for a record completed after New (such as one given a Trace).
+func (r Run) Finish(want Expectation) Run {
 	fmt.Println(r.Summary())
 	if err := r.Publish(); err != nil {
 		fmt.Fprintln(os.Stderr, "could not publish the run record:", err)
 	}
 	if !r.OK {
-		Check(variant+" meets its model", false,
+		Check(r.Variant+" meets its model", false,
 			fmt.Sprintf("it took %.2f units, the model says %s; a busy machine can do that, run the cell again", r.Units, want))
 	}
 	return r

@@ -37,3 +37,29 @@ func ExampleTrace() {
 	// pasta blocked on sleep
 	// salad blocked on sleep
 }
+
+func ExampleRun_Wakes() {
+	tl := timing.NewTimeline()
+	run, err := sched.Trace(tl, func() {
+		soup := make(chan string)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			defer tl.Track("waiter", "wait for the soup")()
+			<-soup
+		})
+		wg.Go(func() {
+			defer tl.Track("cook", "cook the soup")()
+			time.Sleep(time.Millisecond)
+			soup <- "tomato"
+		})
+		wg.Wait()
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, w := range run.Wakes() {
+		fmt.Println(w.From, "woke the", w.To, "waiting on a", w.Reason)
+	}
+	// Output: cook woke the waiter waiting on a chan receive
+}

@@ -2,14 +2,23 @@
 // the runtime's execution trace (package runtime/trace) around a function,
 // reads it back with golang.org/x/exp/trace, and returns, for each of the
 // lesson's goroutines, when it ran, on which P and OS thread, why it
-// stopped (blocked, preempted, yielded) and when it moved to another
-// thread.
+// stopped (blocked, preempted, yielded), when it moved to another thread,
+// and which goroutine woke it.
 //
 // The lesson's goroutines are told apart from the runtime's and the
 // helpers' by name: a goroutine takes the name of a timeline lane when it
 // calls timing.Timeline.Track (which does it while a trace runs) or Lane.
 // Times are measured from a timing.Timeline's origin, so that a trace
-// lines up with the course's own Gantt chart of the same run.
+// lines up with the course's own Gantt chart of the same run. In a lesson:
+//
+//	run := lesson.Start("dinner", "goroutines, traced")
+//	tr := course.Must(sched.Trace(run.TL, func() { goroutineDinner(run.TL); run.Stop() }))
+//	run.Traced(tr.Summary()) // the run record's "trace"
+//	run.Finish(report.Near(5, 0.2))
+//	tr.Chart("The scheduler's view").Show() // one row per P
+//
+// Run.Handoffs draws one row per lane instead, with an arrow for every
+// time one goroutine woke another.
 //
 // The raw trace is kept: Save writes it to a file that `go tool trace`
 // opens.
@@ -30,6 +39,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/chart"
+	"github.com/concurrency-kitchen/course/helpers/report"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"golang.org/x/exp/trace"
 )
@@ -61,6 +72,10 @@ type Block struct {
 	At     time.Duration // when it blocked
 	Until  time.Duration // when it became runnable again (or the trace ended)
 	Reason string        // the runtime's reason: "sleep", "chan receive", "sync", "syscall", ...
+	// WokenBy is the goroutine whose action made it runnable again (a
+	// channel send, an unlock, a WaitGroup's last Done), or 0 when none did
+	// (a timer fired, the network poller, the end of the trace).
+	WokenBy int64
 }
 
 // A Preemption is a time the scheduler took the P from a running goroutine.
@@ -90,6 +105,15 @@ func (g *Goroutine) Running() time.Duration {
 	return d
 }
 
+// Waits counts the goroutine's blocks by reason, such as "sleep": 3.
+func (g *Goroutine) Waits() map[string]int {
+	n := map[string]int{}
+	for _, b := range g.Blocks {
+		n[b.Reason]++
+	}
+	return n
+}
+
 // A Run is what the scheduler did while a traced function ran.
 type Run struct {
 	// Start and End bound the trace on the timeline's clock.
@@ -102,19 +126,11 @@ type Run struct {
 	// Others are the other goroutines that ran: the runtime's, the
 	// helpers' and the one that called Trace.
 	Others []*Goroutine
+	// Reading is what the trace cost after fn returned: stopping the
+	// tracer and reading the trace back.
+	Reading time.Duration
 
 	raw []byte
-}
-
-// Summary is the part of a run record that a traced run adds, under
-// "trace": counts over the lesson's goroutines.
-type Summary struct {
-	GOMAXPROCS  int `json:"gomaxprocs"`  // Ps during the run
-	Goroutines  int `json:"goroutines"`  // the lesson's goroutines that ran
-	Threads     int `json:"threads"`     // OS threads they ran on
-	ProcsUsed   int `json:"procs_used"`  // Ps they ran on
-	Migrations  int `json:"migrations"`  // times one resumed on another OS thread
-	Preemptions int `json:"preemptions"` // times the scheduler preempted one
 }
 
 // traceMu makes Trace calls take turns: the runtime has one tracer.
@@ -139,6 +155,7 @@ func Trace(tl *timing.Timeline, fn func()) (*Run, error) {
 	mark := time.Now()
 	rtrace.Log(context.Background(), markCategory, "start")
 	fn()
+	done := time.Now()
 	rtrace.Stop()
 
 	var offset time.Duration
@@ -150,6 +167,7 @@ func Trace(tl *timing.Timeline, fn func()) (*Run, error) {
 		return nil, err
 	}
 	r.raw = buf.Bytes()
+	r.Reading = time.Since(done)
 	return r, nil
 }
 
@@ -261,6 +279,9 @@ func parse(raw []byte, offset time.Duration) (*Run, error) {
 			}
 			if l.blocked && to != trace.GoWaiting && to != trace.GoSyscall {
 				l.block.Until = t
+				if w := e.Goroutine(); w != trace.NoGoroutine && w != st.Resource.Goroutine() {
+					l.block.WokenBy = int64(w)
+				}
 				l.g.Blocks = append(l.g.Blocks, l.block)
 				l.blocked = false
 			}
@@ -329,9 +350,10 @@ func (r *Run) Lanes() []string {
 	return lanes
 }
 
-// Summary counts what the lesson's goroutines did.
-func (r *Run) Summary() Summary {
-	s := Summary{GOMAXPROCS: r.GOMAXPROCS}
+// Summary counts what the lesson's goroutines did, for the run record
+// (course.Run.Traced).
+func (r *Run) Summary() report.Trace {
+	s := report.Trace{GOMAXPROCS: r.GOMAXPROCS}
 	threads, procs := map[int64]bool{}, map[int]bool{}
 	for _, g := range r.Goroutines {
 		if len(g.Slices) > 0 {
@@ -389,4 +411,82 @@ func (r *Run) WriteTo(w io.Writer) (int64, error) {
 // `go tool trace path` opens it in a browser.
 func (r *Run) Save(path string) error {
 	return os.WriteFile(path, r.raw, 0o644)
+}
+
+// Chart draws what the scheduler did: one row per P, one bar per stretch
+// a goroutine ran there, coloured by the lane it worked for, the runtime's
+// and the helpers' goroutines in grey (see chart.SchedGantt). Its time
+// axis is the run's timeline's, so it lines up with the run's Gantt chart.
+func (r *Run) Chart(title string) *chart.Chart {
+	var stretches []chart.Stretch
+	add := func(gs []*Goroutine) {
+		for _, g := range gs {
+			for _, s := range g.Slices {
+				if s.P < 0 {
+					continue
+				}
+				stop := s.Stop
+				if s.Reason != "" {
+					stop += " (" + s.Reason + ")"
+				}
+				stretches = append(stretches, chart.Stretch{P: s.P, Start: s.Start, End: s.End,
+					Lane: g.Lane, Goroutine: g.ID, Thread: s.Thread, Stop: stop})
+			}
+		}
+	}
+	add(r.Goroutines)
+	add(r.Others)
+	sum := r.Summary()
+	subtitle := fmt.Sprintf("GOMAXPROCS %d · %d goroutines on %d Ps and %d OS threads · %d preemptions, %d migrations",
+		sum.GOMAXPROCS, sum.Goroutines, sum.ProcsUsed, sum.Threads, sum.Preemptions, sum.Migrations)
+	return chart.SchedGantt(title, subtitle, r.GOMAXPROCS, stretches)
+}
+
+// A Wake is a moment one of the lesson's goroutines made another runnable
+// (a channel send, an unlock, a WaitGroup's last Done): a hand-off.
+type Wake struct {
+	At       time.Duration // on the timeline's clock
+	From, To string        // the lanes of the waker and of the goroutine it woke
+	Reason   string        // what the woken goroutine had waited on
+}
+
+// Wakes returns every time one of the lesson's goroutines woke another of
+// another lane, in time order.
+func (r *Run) Wakes() []Wake {
+	lane := map[int64]string{}
+	for _, g := range r.Goroutines {
+		lane[g.ID] = g.Lane
+	}
+	var wakes []Wake
+	for _, g := range r.Goroutines {
+		for _, b := range g.Blocks {
+			if from, ok := lane[b.WokenBy]; ok && from != g.Lane {
+				wakes = append(wakes, Wake{At: b.Until, From: from, To: g.Lane, Reason: b.Reason})
+			}
+		}
+	}
+	slices.SortStableFunc(wakes, func(a, b Wake) int { return cmp.Compare(a.At, b.At) })
+	return wakes
+}
+
+// Handoffs draws the lesson's goroutines one row per lane: when each ran,
+// when it waited and on what, and an arrow for every wake (see Wakes and
+// chart.Handoffs): who handed what to whom.
+func (r *Run) Handoffs(title string) *chart.Chart {
+	var running []chart.Stretch
+	var waits []chart.Wait
+	for _, g := range r.Goroutines {
+		for _, s := range g.Slices {
+			running = append(running, chart.Stretch{P: s.P, Start: s.Start, End: s.End,
+				Lane: g.Lane, Goroutine: g.ID, Thread: s.Thread, Stop: s.Stop})
+		}
+		for _, b := range g.Blocks {
+			waits = append(waits, chart.Wait{Lane: g.Lane, Start: b.At, End: b.Until, Reason: b.Reason})
+		}
+	}
+	var wakes []chart.Wake
+	for _, w := range r.Wakes() {
+		wakes = append(wakes, chart.Wake(w))
+	}
+	return chart.Handoffs(title, fmt.Sprintf("%d hand-offs between the lesson's goroutines", len(wakes)), running, waits, wakes)
 }

@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"runtime"
 	rtrace "runtime/trace"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/load"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"golang.org/x/exp/trace"
 )
@@ -31,12 +33,17 @@ func spin(slot, n int) {
 	sink[slot] = x
 }
 
-// spinFor is how many iterations of spin last about d on this machine.
+// spinFor is how many iterations of spin last about d on this machine:
+// the fastest of five probes, since a busy machine only ever slows one
+// down (and a slowed probe would make every loop too short).
 func spinFor(d time.Duration) int {
 	const probe = 5_000_000
-	start := time.Now()
-	spin(7, probe)
-	el := max(time.Since(start), time.Microsecond)
+	el := time.Hour
+	for range 5 {
+		start := time.Now()
+		spin(7, probe)
+		el = min(el, max(time.Since(start), time.Microsecond))
+	}
 	return max(probe, int(float64(probe)*float64(d)/float64(el)))
 }
 
@@ -140,37 +147,60 @@ func TestDinnerTakesTurns(t *testing.T) {
 		if sleeps != 3 {
 			t.Errorf("%s: %d sleeps in %+v, want 3", g.Lane, sleeps, g.Blocks)
 		}
-		// Each ran for microseconds between naps of milliseconds.
-		if g.Running() > 3*nap/10 {
-			t.Errorf("%s ran %v in all, want well under its naps (%v each)", g.Lane, g.Running(), nap)
+		// Each ran for microseconds between naps of milliseconds. The
+		// median stretch, not the total: a busy machine can take a core
+		// from a thread while its goroutine runs, and the trace counts that
+		// as running (seen: one stretch of 21 ms under a parallel build).
+		var ds []time.Duration
+		for _, sl := range g.Slices {
+			ds = append(ds, sl.Duration())
+		}
+		slices.Sort(ds)
+		if med := ds[len(ds)/2]; med > nap/10 {
+			t.Errorf("%s: median stretch %v of %v, want well under its naps (%v each)", g.Lane, med, ds, nap)
 		}
 	}
 	// Three timers fire at once, so on two Ps two goroutines may run
 	// together for a few microseconds; a thread the OS deschedules meanwhile
-	// stretches that. Far less than one nap either way, whereas CPU-bound
+	// stretches that. Less than one nap either way, whereas CPU-bound
 	// goroutines on two Ps overlap for most of the run (TestOverlapCanFail).
 	t.Logf("overlap %v; %+v", r.Overlap(), r.Summary())
-	if ov := r.Overlap(); ov > nap/10 {
-		t.Errorf("Overlap() = %v, want under %v: sleeping goroutines barely run at the same moment", ov, nap/10)
+	if ov := r.Overlap(); ov > nap {
+		t.Errorf("Overlap() = %v, want under %v: sleeping goroutines barely run at the same moment", ov, nap)
 	}
 }
 
 // TestOverlapCanFail shows that the dinner's overlap check can fail: two
 // CPU-bound goroutines on two Ps run at the same moment for a long time.
+// That needs two cores free: when other programs keep them busy, the
+// second P's thread waits for the OS and the two take turns, so the test
+// tries three times and is not judged when every try was busy.
 func TestOverlapCanFail(t *testing.T) {
 	if runtime.NumCPU() < 2 {
 		t.Skip("one CPU: goroutines cannot run at the same moment")
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	tl := timing.NewTimeline()
-	r, err := Trace(tl, cpuBound(tl, 2, 60*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
+	quiet := false
+	for range 3 {
+		tl := timing.NewTimeline()
+		var r *Run
+		var err error
+		others, lerr := load.Others(func() { r, err = Trace(tl, cpuBound(tl, 2, 200*time.Millisecond)) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The dinner's bound (TestDinnerTakesTurns) is one nap, 20 ms.
+		ov := r.Overlap()
+		t.Logf("overlap %v, other programs %.1f cores busy; %+v", ov, others, r.Summary())
+		if ov >= 20*time.Millisecond {
+			return
+		}
+		quiet = quiet || (lerr == nil && others <= load.Busy)
 	}
-	t.Logf("overlap %v; %+v", r.Overlap(), r.Summary())
-	if ov := r.Overlap(); ov < 2*time.Millisecond {
-		t.Errorf("Overlap() = %v for two CPU-bound goroutines on 2 Ps, want over 2ms", ov)
+	if !quiet {
+		t.Skip("other programs kept the cores busy on every try: two threads could not run at once (not judged)")
 	}
+	t.Error("two CPU-bound goroutines on 2 Ps overlapped under 20ms on every try, one of them on a quiet machine")
 }
 
 // childEnv makes the test binary run TestPreemptChild for real.
@@ -314,5 +344,54 @@ func BenchmarkOverhead(b *testing.B) {
 			b.ReportMetric(float64(whole)/float64(plain), "call/plain")
 			b.ReportMetric(0, "ns/op")
 		})
+	}
+}
+
+// TestWokenBy checks who woke whom: a receiver blocked on a channel is
+// woken by the sender, and a sleeper by no goroutine (its timer).
+func TestWokenBy(t *testing.T) {
+	tl := timing.NewTimeline()
+	r, err := Trace(tl, func() {
+		ch := make(chan int)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			defer tl.Track("receiver", "receive")()
+			<-ch
+		})
+		wg.Go(func() {
+			defer tl.Track("sender", "send")()
+			time.Sleep(5 * time.Millisecond)
+			ch <- 1
+		})
+		wg.Wait()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, snd := r.Lane("receiver"), r.Lane("sender")
+	if len(rec) != 1 || len(snd) != 1 {
+		t.Fatalf("lanes %q, want a receiver and a sender", r.Lanes())
+	}
+	tests := []struct {
+		g      *Goroutine
+		reason string
+		want   int64
+	}{
+		{rec[0], "chan receive", snd[0].ID},
+		{snd[0], "sleep", 0},
+	}
+	for _, tt := range tests {
+		found := false
+		for _, b := range tt.g.Blocks {
+			if b.Reason == tt.reason {
+				found = true
+				if b.WokenBy != tt.want {
+					t.Errorf("%s: %s block woken by %d, want %d", tt.g.Lane, tt.reason, b.WokenBy, tt.want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %q block in %+v", tt.g.Lane, tt.reason, tt.g.Blocks)
+		}
 	}
 }
