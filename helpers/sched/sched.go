@@ -372,6 +372,21 @@ func (r *Run) Summary() report.Trace {
 	return s
 }
 
+// Preempted counts the times the scheduler preempted one of the lesson's
+// goroutines, and how many of those were asynchronous (a signal that
+// stopped it wherever it was, even in a loop that calls nothing).
+func (r *Run) Preempted() (all, async int) {
+	for _, g := range r.Goroutines {
+		for _, p := range g.Preemptions {
+			all++
+			if p.Async {
+				async++
+			}
+		}
+	}
+	return all, async
+}
+
 // Overlap returns the total time during which two or more of the lesson's
 // goroutines ran at the same moment: zero when they took turns.
 func (r *Run) Overlap() time.Duration {
