@@ -66,6 +66,19 @@ const chartsState = () =>
     return { drawn: inked > 50, why: `${inked} inked samples` };
   });
 
+// TRACE_CHARTS is how many charts of the runtime's execution trace (titles naming "the runtime's
+// trace") each lesson draws at least: they must be there, and drawn (checkCharts saw every chart).
+const TRACE_CHARTS = { "01-dinner": 2, "07-four-levels": 1 };
+
+async function checkTraceCharts(page) {
+  const want = TRACE_CHARTS[LESSON] || 0;
+  const titles = await page.evaluate(() =>
+    [...document.querySelectorAll(".ck-chart")].map((el) => el.dataset.title || ""));
+  const traced = titles.filter((t) => t.includes("runtime's trace"));
+  if (traced.length < want) fail(`${traced.length} trace charts in ${LESSON}, want ${want}: ${JSON.stringify(titles)}`);
+  else console.log(`trace charts: ${traced.length} (${traced.join("; ")})`);
+}
+
 async function checkCharts(page, label, want) {
   const states = await waitFor(async () => {
     const s = await page.evaluate(chartsState);
@@ -134,6 +147,7 @@ async function run(base, token, treePath, server) {
     const expected = await page.evaluate(() => document.querySelectorAll(".ck-chart").length);
     if (expected < 5) fail(`only ${expected} charts in ${nbName}`);
     await checkCharts(page, "after run all", expected);
+    await checkTraceCharts(page);
     await screenshots(page, expected);
     await saveAndReopen(page, expected);
 

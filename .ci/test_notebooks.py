@@ -91,7 +91,7 @@ def silent_runs(nb):
 
 # Lessons (by slug) whose runs the runtime's execution tracer records: each must publish at least
 # one record carrying "trace" (COURSE.md's run-record contract).
-TRACED = {"welcome", "dinner", "cpu-vs-io"}
+TRACED = {"welcome", "dinner", "cpu-vs-io", "four-levels"}
 TRACE_KEYS = ("gomaxprocs", "goroutines", "threads", "procs_used", "migrations", "preemptions")
 
 

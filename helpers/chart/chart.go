@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"os"
 	"regexp"
 	"strings"
@@ -70,7 +71,8 @@ func newID() string {
 func (c *Chart) Fragment() string {
 	id := newID()
 	var b strings.Builder
-	fmt.Fprintf(&b, `<div id="%s" class="ck-chart" style="width:100%%;max-width:960px;height:%dpx"></div>`, id, c.height)
+	fmt.Fprintf(&b, `<div id="%s" class="ck-chart" data-title="%s" style="width:100%%;max-width:960px;height:%dpx"></div>`,
+		id, html.EscapeString(c.title), c.height)
 	fmt.Fprintf(&b, "\n<script>\n(function () {\n"+
 		"  var id = '%s', option = %s, tries = 0;\n"+
 		"  function draw() {\n"+
