@@ -1,0 +1,148 @@
+"""The course's patch to the pinned GoNB: an interrupt that arrives before a cell's program starts.
+
+GoNB v0.11.5 passes an interrupt (Jupyter's Stop button: SIGINT to the kernel) only to a cell
+program that is already running. An interrupt that arrives while the cell is still being
+compiled (goimports, `go build`) marks the kernel interrupted and reaches no one: the build goes
+on, the program then starts, and the cell runs to its end (measured: an 8 s sleep interrupted
+0.05 s and 0.2 s after it was sent ran all 8 s). Upstream, the places are
+internal/goexec/execcode.go (State.Compile runs `go build` with no interrupt subscription, and
+executeCellImpl goes on to Execute without looking at Kernel.Interrupted) and
+internal/jpyexec/jpyexec.go (the program's interrupt subscription is made after cmd.Start, and an
+interrupt already recorded is not acted on).
+
+Jupyter asks GoNB to interrupt with an `interrupt_request` message (GoNB installs its kernel with
+"interrupt_mode": "message"), and the dispatcher's handler of that message, unlike the SIGINT
+handler, does not set Kernel.Interrupted: so nothing after the build can tell that it was
+interrupted.
+
+The patch, four small edits:
+  - dispatcher: an interrupt_request marks the kernel interrupted, as SIGINT does;
+  - State.Compile: no build once the kernel is interrupted; an interrupt during the build kills
+    it (exec.CommandContext, cancelled by an interrupt subscription); after the build, an
+    interrupted cell ends with an error instead of starting its program;
+  - jpyexec: right after subscribing, an interrupt that is already recorded is sent on to the
+    program at once.
+
+This script copies GoNB's module from the module cache to OUT_DIR/gonb, patches the copy, writes
+OUT_DIR/go.work (the course's module, with GoNB replaced by the patched copy), and prints that
+file's path: `GOWORK=<it> go build github.com/janpfeifer/gonb` builds the patched GoNB with every
+other module at the versions the course's go.mod pins. (`go build -overlay` cannot do it: Go
+refuses overlays of files in the module cache.) The module cache is not touched. It refuses, with a
+message saying what to do, a GoNB other than the version it was written for, or a file whose text
+it does not find.
+
+Usage: gonb_patch.py OUT_DIR  (run in the course's checkout: `go list` finds GoNB's module there)
+"""
+import pathlib
+import shutil
+import stat
+import subprocess
+import sys
+
+VERSION = "v0.11.5"
+ERR = "interrupted before the cell's program started"
+
+EDITS = {
+    "internal/goexec/execcode.go": [
+        ('\t"fmt"\n\t. "github.com/janpfeifer/gonb/common"\n',
+         '\t"context"\n\t"fmt"\n\t. "github.com/janpfeifer/gonb/common"\n'),
+        ('\targs = append(args, s.GoBuildFlags...)\n\tcmd := exec.Command("go", args...)\n',
+         '\targs = append(args, s.GoBuildFlags...)\n'
+         '\t// Concurrency Kitchen patch: an interrupt before or during the build ends the build,\n'
+         '\t// and the cell\'s program does not start.\n'
+         '\tif msg.Kernel().Interrupted.Load() {\n'
+         f'\t\treturn errors.New("{ERR}")\n'
+         '\t}\n'
+         '\tbuildCtx, cancelBuild := context.WithCancel(context.Background())\n'
+         '\tdefer cancelBuild()\n'
+         '\tbuildInterrupt := msg.Kernel().SubscribeInterrupt(func(kernel.SubscriptionId) { cancelBuild() })\n'
+         '\tdefer msg.Kernel().UnsubscribeInterrupt(buildInterrupt)\n'
+         '\tif msg.Kernel().Interrupted.Load() {\n'
+         '\t\tcancelBuild()\n'
+         '\t}\n'
+         '\tcmd := exec.CommandContext(buildCtx, "go", args...)\n'),
+        ('\toutput, err := cmd.CombinedOutput()\n\tif err != nil {\n\t\tklog.Errorf("Failed %q:\\n%s\\n", cmd, output)\n',
+         '\toutput, err := cmd.CombinedOutput()\n'
+         '\tif msg.Kernel().Interrupted.Load() {\n'
+         f'\t\treturn errors.New("{ERR}")\n'
+         '\t}\n'
+         '\tif err != nil {\n\t\tklog.Errorf("Failed %q:\\n%s\\n", cmd, output)\n'),
+    ],
+    "internal/dispatcher/dispatcher.go": [
+        ('\t\t\tklog.V(2).Infof("Received interrupt_request.")\n\t\t\tmsg.Kernel().CallInterruptSubscribers()\n',
+         '\t\t\tklog.V(2).Infof("Received interrupt_request.")\n'
+         '\t\t\t// Concurrency Kitchen patch: mark the kernel interrupted, as a SIGINT does.\n'
+         '\t\t\tmsg.Kernel().Interrupted.Store(true)\n'
+         '\t\t\tmsg.Kernel().CallInterruptSubscribers()\n'),
+    ],
+    "internal/jpyexec/jpyexec.go": [
+        ('\t\tcase <-time.After(WaitToKill):\n\t\t\terr = cmd.Process.Kill()\n'
+         '\t\t\tif err != nil {\n\t\t\t\tklog.Errorf("failed to kill process %s (%v): %+v", cmd, cmd.Process, err)\n'
+         '\t\t\t}\n\t\t}\n\t})\n',
+         '\t\tcase <-time.After(WaitToKill):\n\t\t\terr = cmd.Process.Kill()\n'
+         '\t\t\tif err != nil {\n\t\t\t\tklog.Errorf("failed to kill process %s (%v): %+v", cmd, cmd.Process, err)\n'
+         '\t\t\t}\n\t\t}\n\t})\n'
+         '\t// Concurrency Kitchen patch: an interrupt that came before the subscription is sent on now.\n'
+         '\tif exec.Msg.Kernel().Interrupted.Load() {\n'
+         '\t\texec.Msg.Kernel().CallInterruptSubscribers()\n'
+         '\t}\n'),
+    ],
+}
+
+
+def die(msg):
+    print(f"gonb_patch: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def module():
+    """GoNB's version and directory in the module cache, as the course's go.mod pins it."""
+    subprocess.run(["go", "mod", "download", "github.com/janpfeifer/gonb"], check=True)
+    out = subprocess.run(["go", "list", "-m", "-f", "{{.Version}} {{.Dir}}", "github.com/janpfeifer/gonb"],
+                         check=True, capture_output=True, text=True).stdout.split()
+    if len(out) != 2:
+        die(f"go list found no GoNB module directory (got {out!r}): run `go mod download` first")
+    return out[0], pathlib.Path(out[1])
+
+
+def main():
+    if len(sys.argv) != 2:
+        die("usage: gonb_patch.py OUT_DIR")
+    out = pathlib.Path(sys.argv[1]).resolve()
+    version, src = module()
+    if version != VERSION:
+        die(f"go.mod pins GoNB {version}, but this patch is for {VERSION}: check whether {version} still "
+            f"drops an interrupt that comes during a cell's build, then update or remove the patch")
+    copy = out / "gonb"
+    if copy.exists():
+        shutil.rmtree(copy, onerror=writable_then_retry)
+    shutil.copytree(src, copy, ignore=shutil.ignore_patterns("docs", "examples"))  # 64 MB of pictures
+    for p in [copy, *copy.rglob("*")]:  # the module cache's files are read-only
+        p.chmod(p.stat().st_mode | stat.S_IWUSR)
+    for rel, edits in EDITS.items():
+        text = (copy / rel).read_text()
+        for old, new in edits:
+            if text.count(old) != 1:
+                die(f"{rel}: the text to patch occurs {text.count(old)} times in GoNB {version}, want 1")
+            text = text.replace(old, new)
+        (copy / rel).write_text(text)
+    root = pathlib.Path.cwd().resolve()
+    go = subprocess.run(["go", "mod", "edit", "-json"], check=True, capture_output=True, text=True).stdout
+    work = out / "go.work"
+    work.write_text(f"go {json_go(go)}\n\nuse {root}\n\nreplace github.com/janpfeifer/gonb {VERSION} => {copy}\n")
+    print(work)
+
+
+def json_go(modjson):
+    """The go version of the course's go.mod, from `go mod edit -json`."""
+    import json
+    return json.loads(modjson)["Go"]
+
+
+def writable_then_retry(func, path, _):
+    pathlib.Path(path).chmod(stat.S_IWUSR | stat.S_IRUSR | stat.S_IXUSR)
+    func(path)
+
+
+if __name__ == "__main__":
+    main()
