@@ -1,0 +1,197 @@
+"""Every cell of the uptime and four-levels lessons stops when interrupted, at any moment.
+
+For each lesson, one GoNB kernel (the course's, with its interrupt patch) runs the setup and
+declaration cells, then takes every other cell in turn and interrupts it twice at a 1 s unit:
+
+  - during its build, 0.05 s after the cell was sent (plain GoNB v0.11.5 lost that interrupt and
+    ran the cell to its end);
+  - while its program runs: 0.3 s after its first output, or 3 s after it was sent if it prints
+    nothing.
+
+Each time the cell must end within 2 s of the interrupt and leave nothing behind: no cell program
+(a process whose executable is in GoNB's /tmp/gonb_* folder), no course child process, no
+redis-server, no listening TCP port, no /tmp/course-* file that was not there before. Then the
+cell runs again, whole, at a 100 ms unit and strict, and must pass: an interrupt breaks nothing.
+The figures (how long each cell took to end after each interrupt) are printed.
+"""
+import os
+import pathlib
+import re
+import time
+
+import nbformat
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LESSONS = ["06-uptime", "07-four-levels"]
+DURING_BUILD = 0.05  # seconds after sending the cell
+AFTER_OUTPUT = 0.3   # seconds after the cell's first output
+NO_OUTPUT = 3.0      # seconds after sending, for a cell that prints nothing by then
+MAX_END = 2.0        # seconds from the interrupt to the cell's end
+
+
+def alive(pid):
+    try:
+        status = pathlib.Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return not re.search(r"^State:\s+Z", status, re.M)
+
+
+def processes():
+    """The PIDs of cell programs, course child processes and redis-servers, with what each is."""
+    found = {}
+    for d in pathlib.Path("/proc").glob("[0-9]*"):
+        pid = int(d.name)
+        try:
+            exe = os.readlink(d / "exe")
+        except OSError:
+            exe = ""
+        try:
+            comm = (d / "comm").read_text().strip()
+            env = (d / "environ").read_bytes()
+        except OSError:
+            continue
+        if re.match(r"/tmp/gonb_[^/]+/", exe):
+            found[pid] = f"cell program {exe}"
+        elif b"COURSE_PROC_ROLE=" in env:
+            found[pid] = f"course child {comm}"
+        elif comm == "redis-server":
+            found[pid] = "redis-server"
+    return {p: w for p, w in found.items() if alive(p)}
+
+
+def listening_ports():
+    ports = set()
+    for name in ("tcp", "tcp6"):
+        try:
+            lines = pathlib.Path(f"/proc/net/{name}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if f[3] == "0A":  # LISTEN
+                ports.add(int(f[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def course_temp_files():
+    return set(pathlib.Path("/tmp").glob("course-*"))
+
+
+def snapshot():
+    return processes(), listening_ports(), course_temp_files()
+
+
+def left_behind(before):
+    """What a cell left that was not there before it ran."""
+    procs, ports, files = snapshot()
+    left = []
+    left += [f"{w} (pid {p})" for p, w in procs.items() if p not in before[0]]
+    left += [f"listening port {p}" for p in ports - before[1]]
+    left += [f"temp file {f}" for f in files - before[2]]
+    return left
+
+
+def cells(lesson):
+    """The setup and declaration cells, and every other cell (the ones that run something)."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{lesson}.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    setup = code[:2]
+    rest = code[2:]
+    return setup, rest
+
+
+def wait_idle(kc, msg_id, timeout=300):
+    """Collects a cell's outputs until it ends: (text, errors)."""
+    text, errors = [], []
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(deadline - time.monotonic(), 1))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        t = msg["msg_type"]
+        if t == "stream":
+            text.append(msg["content"]["text"])
+            if msg["content"]["name"] == "stderr" and "self-check failed" in msg["content"]["text"]:
+                errors.append(msg["content"]["text"])
+        elif t == "error":
+            errors.append(msg["content"]["evalue"])
+        elif t == "status" and msg["content"]["execution_state"] == "idle":
+            return "".join(text), errors
+
+
+def interrupted_run(km, kc, code, moment):
+    """Sends code, interrupts it at moment ("build" or "run"); returns (seconds from the interrupt
+    to the end, or None if the cell ended first; what the cell said)."""
+    msg_id = kc.execute(code)
+    sent = time.monotonic()
+    if moment == "build":
+        time.sleep(DURING_BUILD)
+    else:
+        while True:  # wait for the first output, or NO_OUTPUT
+            left = sent + NO_OUTPUT - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                msg = kc.get_iopub_msg(timeout=left)
+            except Exception:
+                break
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] in ("stream", "display_data", "execute_result", "error"):
+                time.sleep(AFTER_OUTPUT)
+                break
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return None, "ended before the interrupt"
+    at = time.monotonic()
+    km.interrupt_kernel()
+    text, errors = wait_idle(kc, msg_id, timeout=60)
+    return time.monotonic() - at, (" | ".join(errors) or text.strip().splitlines()[-1:] or [""])[0][:100]
+
+
+def run_whole(kc, code):
+    msg_id = kc.execute(code)
+    return wait_idle(kc, msg_id)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_cell_stops_when_interrupted(lesson):
+    setup, rest = cells(lesson)
+    os.environ.update(COURSE_TIME_UNIT="1s", COURSE_STRICT="1")
+    km, kc = start_new_kernel(kernel_name="gonb", cwd=str(ROOT / "notebooks"))
+    problems = []
+    try:
+        for code in setup:
+            _, errors = run_whole(kc, code)
+            assert not errors, f"{lesson} setup failed: {errors}"
+        for n, code in enumerate(rest, start=2):
+            if "%%" not in code:  # declarations: GoNB keeps them for the later cells
+                _, errors = run_whole(kc, code)
+                assert not errors, f"{lesson} cell {n} (declarations) failed: {errors}"
+                continue
+            for moment in ("build", "run"):
+                before = snapshot()
+                took, said = interrupted_run(km, kc, code, moment)
+                time.sleep(0.3)  # what an ended cell stops, it stops at once; give the OS a moment
+                left = left_behind(before)
+                shown = "ended before the interrupt" if took is None else f"ended {took:.2f}s after the interrupt"
+                print(f"{lesson} cell {n}, interrupted during its {moment}: {shown}; {said!r}")
+                if took is not None and took > MAX_END:
+                    problems.append(f"cell {n} ({moment}): ended {took:.2f}s after the interrupt")
+                if left:
+                    problems.append(f"cell {n} ({moment}): left {left}")
+            run_whole(kc, "%env COURSE_TIME_UNIT 100ms")
+            started = time.monotonic()
+            _, errors = run_whole(kc, code)
+            run_whole(kc, "%env COURSE_TIME_UNIT 1s")
+            print(f"{lesson} cell {n}, run again at 100 ms: {'passed' if not errors else errors[0][:200]} "
+                  f"({time.monotonic() - started:.1f}s)")
+            if errors:
+                problems.append(f"cell {n}: run again after the interrupts, it failed: {errors[0][:300]}")
+    finally:
+        km.shutdown_kernel(now=True)
+        os.environ.pop("COURSE_TIME_UNIT", None)
+        os.environ.pop("COURSE_STRICT", None)
+    assert not problems, "\n".join(problems)
