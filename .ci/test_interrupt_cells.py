@@ -16,6 +16,7 @@ The figures (how long each cell took to end after each interrupt) are printed.
 """
 import os
 import pathlib
+import queue
 import re
 import time
 
@@ -123,32 +124,34 @@ def wait_idle(kc, msg_id, timeout=300):
 
 
 def interrupted_run(km, kc, code, moment):
-    """Sends code, interrupts it at moment ("build" or "run"); returns (seconds from the interrupt
-    to the end, or None if the cell ended first; what the cell said)."""
+    """Sends code and interrupts it at moment ("build" or "run"). Returns the seconds from the
+    interrupt to the cell's end (None if it ended before the interrupt) and the cell's last words
+    (its error, or its last line)."""
     msg_id = kc.execute(code)
     sent = time.monotonic()
     if moment == "build":
         time.sleep(DURING_BUILD)
     else:
-        while True:  # wait for the first output, or NO_OUTPUT
-            left = sent + NO_OUTPUT - time.monotonic()
-            if left <= 0:
-                break
+        # Read the cell's messages until AFTER_OUTPUT after its first output (or NO_OUTPUT after
+        # it was sent): a cell that ends meanwhile was not interrupted.
+        until = sent + NO_OUTPUT
+        while (left := until - time.monotonic()) > 0:
             try:
                 msg = kc.get_iopub_msg(timeout=left)
-            except Exception:
+            except queue.Empty:
                 break
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
-            if msg["msg_type"] in ("stream", "display_data", "execute_result", "error"):
-                time.sleep(AFTER_OUTPUT)
-                break
             if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 return None, "ended before the interrupt"
+            if msg["msg_type"] in ("stream", "display_data", "error") and until == sent + NO_OUTPUT:
+                until = time.monotonic() + AFTER_OUTPUT
     at = time.monotonic()
     km.interrupt_kernel()
     text, errors = wait_idle(kc, msg_id, timeout=60)
-    return time.monotonic() - at, (" | ".join(errors) or text.strip().splitlines()[-1:] or [""])[0][:100]
+    took = time.monotonic() - at
+    last = errors[-1] if errors else (text.strip().splitlines() or [""])[-1]
+    return took, last.strip()[:100]
 
 
 def run_whole(kc, code):
