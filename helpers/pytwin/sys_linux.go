@@ -7,7 +7,7 @@ import (
 
 // sysProcAttr gives the twin a process group of its own, so that
 // killGroup reaches the processes it starts too.
-func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL} }
 
 // killGroup kills the twin's process group: the twin and its children.
 func killGroup(p *os.Process) error { return syscall.Kill(-p.Pid, syscall.SIGKILL) }

@@ -1,0 +1,86 @@
+"""What GoNB kernels leave behind when Jupyter restarts and shuts them down.
+
+Nine kernels run a cell each; one of them is restarted five times (running a cell after each
+restart); then all nine are shut down. Jupyter's server does both gracefully (a shutdown_request,
+then a kill only if the kernel has not exited in time); a kernel that hangs, crashes or is killed
+for memory gets the kill: SIGKILL to its process group. Both ways are run. Afterwards no gopls
+started by these kernels may be running, and a new kernel removes the /tmp/gonb_* folders of the
+killed ones (the course's GoNB patch, .ci/gonb_patch.py). The figures (gopls processes and their
+memory while the kernels ran, what was left) are printed.
+
+Measured with plain GoNB v0.11.5: the graceful way leaves nothing; the kill leaves every gopls
+(28 processes, 1,169 MB) and 28 /tmp/gonb_* folders.
+"""
+import pathlib
+import time
+
+import pytest
+from jupyter_client.manager import KernelManager
+
+
+def gopls():
+    """PID -> resident memory in kB of every running gopls."""
+    found = {}
+    for d in pathlib.Path("/proc").glob("[0-9]*"):
+        try:
+            if (d / "comm").read_text().strip() != "gopls":
+                continue
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        rss = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
+        found[int(d.name)] = int(rss[0]) if rss else 0
+    return found
+
+
+def temp_dirs():
+    return set(pathlib.Path("/tmp").glob("gonb_*"))
+
+
+def run_cell(km, code):
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
+        assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        kc.stop_channels()
+
+
+@pytest.mark.parametrize("now", [False, True], ids=["graceful", "killed"])
+def test_kernels_leave_nothing(now):
+    gopls_before, dirs_before = set(gopls()), temp_dirs()
+    kernels = []
+    try:
+        for _ in range(9):
+            km = KernelManager(kernel_name="gonb")
+            km.start_kernel()
+            kernels.append(km)
+            run_cell(km, '%%\nfmt.Println("hello")')
+        time.sleep(1)
+        running = {p: r for p, r in gopls().items() if p not in gopls_before}
+        print(f"{'killed' if now else 'graceful'}: 9 kernels ran {len(running)} gopls, "
+              f"{sum(running.values()) // 1024} MB resident")
+        for _ in range(5):
+            kernels[0].restart_kernel(now=now)
+            run_cell(kernels[0], '%%\nfmt.Println("again")')
+    finally:
+        for km in kernels:
+            km.shutdown_kernel(now=now)
+    deadline = time.monotonic() + 5
+    while (left := {p: r for p, r in gopls().items() if p not in gopls_before}) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    stale = temp_dirs() - dirs_before
+    print(f"after 5 restarts and 9 shutdowns: {len(left)} gopls left ({sum(left.values()) // 1024} MB), "
+          f"{len(stale)} /tmp/gonb_* folders")
+    assert not left, f"gopls left running: {sorted(left)}"
+    # A new kernel removes the folders of the kernels that are gone.
+    km = KernelManager(kernel_name="gonb")
+    km.start_kernel()
+    try:
+        run_cell(km, '%%\nfmt.Println("clean")')
+    finally:
+        km.shutdown_kernel(now=False)
+    still = temp_dirs() - dirs_before
+    assert not still, f"folders of ended kernels left in /tmp: {sorted(map(str, still))}"
