@@ -65,7 +65,7 @@ WORKDIR /home/${NB_USER}
 
 # The pinned dependencies first, in a layer of their own: editing a lesson does not reinstall them.
 COPY --chown=${NB_UID}:${NB_UID} requirements-jupyter.txt package.json package-lock.json go.mod go.sum ./
-COPY --chown=${NB_UID}:${NB_UID} .ci/setup .ci/setup
+COPY --chown=${NB_UID}:${NB_UID} .ci/setup .ci/gonb_patch.py .ci/
 RUN --mount=type=secret,id=cacert,mode=0444 COURSE_BUILD_CA=/run/secrets/cacert bash .ci/setup --image --deps
 
 COPY --chown=${NB_UID}:${NB_UID} . /home/${NB_USER}
