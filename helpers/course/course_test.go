@@ -39,10 +39,12 @@ func TestRunRecords(t *testing.T) {
 		want    report.Expectation
 		ok      bool
 		minUnit float64
+		trace   *report.Trace // given to Traced before Finish
 	}{
-		{"within the model", 20 * time.Millisecond, report.Between(2, 1.9, 20), true, 2},
-		{"slower than the model", 30 * time.Millisecond, report.Near(1, 0.1), false, 3},
-		{"no model", 0, report.NoModel, true, 0},
+		{"within the model", 20 * time.Millisecond, report.Between(2, 1.9, 20), true, 2, nil},
+		{"slower than the model", 30 * time.Millisecond, report.Near(1, 0.1), false, 3, nil},
+		{"no model", 0, report.NoModel, true, 0, nil},
+		{"traced", 0, report.NoModel, true, 0, &report.Trace{GOMAXPROCS: 2, Goroutines: 1, Threads: 1, ProcsUsed: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,7 +54,13 @@ func TestRunRecords(t *testing.T) {
 			end := run.TL.Track("cook", "wait")
 			time.Sleep(tt.sleep)
 			end()
+			if tt.trace != nil {
+				run.Traced(*tt.trace)
+			}
 			got := run.Finish(tt.want)
+			if (got.Trace == nil) != (tt.trace == nil) || (tt.trace != nil && *got.Trace != *tt.trace) {
+				t.Errorf("record's trace %+v, want %+v", got.Trace, tt.trace)
+			}
 			if got.Lesson != "99-test" || got.Experiment != "kitchen" || got.Variant != tt.name {
 				t.Errorf("record names %q/%q/%q", got.Lesson, got.Experiment, got.Variant)
 			}
@@ -66,6 +74,9 @@ func TestRunRecords(t *testing.T) {
 			var published report.Run
 			if err := json.Unmarshal([]byte(items[0].Body), &published); err != nil || published.Lesson != "99-test" {
 				t.Errorf("published %s (%v)", items[0].Body, err)
+			}
+			if traced := strings.Contains(items[0].Body, `"trace":{"gomaxprocs":2,`); traced != (tt.trace != nil) {
+				t.Errorf("published %s: traced %v, want %v", items[0].Body, traced, tt.trace != nil)
 			}
 		})
 	}

@@ -91,6 +91,14 @@ func TestNewAndPublish(t *testing.T) {
 	if strings.Contains(string(b), "expected_units") || !free.OK || !strings.Contains(string(b), `"timeline":[]`) {
 		t.Errorf("a run with no model is recorded as %s", b)
 	}
+	if strings.Contains(string(b), `"trace"`) {
+		t.Errorf("a run that was not traced is recorded with a trace: %s", b)
+	}
+	free.Trace = &Trace{GOMAXPROCS: 4, Goroutines: 3, Threads: 2, ProcsUsed: 2, Migrations: 1, Preemptions: 5}
+	b, _ = json.Marshal(free)
+	if want := `"trace":{"gomaxprocs":4,"goroutines":3,"threads":2,"procs_used":2,"migrations":1,"preemptions":5}`; !strings.Contains(string(b), want) {
+		t.Errorf("a traced run is recorded as %s, want %s in it", b, want)
+	}
 }
 
 func TestCheckStrict(t *testing.T) {
