@@ -105,30 +105,7 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 			fmt.Sprintf("%s woke %s (%s)", w.From, w.To, w.Reason)}})
 	}
 
-	if subtitle != "" {
-		subtitle += " · "
-	}
-	c := charts.NewCustom()
-	c.SetGlobalOptions(
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf("%s1 unit = %v", subtitle, timing.Unit())}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(handoffTooltip)}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: "70", Bottom: "70"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (units)", NameLocation: "middle", NameGap: 28, Min: 0}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: lanes, Inverse: opts.Bool(true)}),
-	)
-	barSeries := func(name string, data []opts.CustomData, color string) {
-		render := ganttRender
-		if name == "running" {
-			render = tickRender
-		}
-		c.AddSeries(name, data,
-			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(render)}),
-			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
-		)
-	}
+	c := newRowsChart(title, subtitle, lanes, handoffTooltip)
 	other := 0 // the reasons other than sleep take the colours of waitPalette in turn
 	for _, r := range reasons {
 		color := sleepColor
@@ -136,9 +113,9 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 			color = waitPalette[other%len(waitPalette)]
 			other++
 		}
-		barSeries("waits: "+r, waited[r], color)
+		addBars(c, "waits: "+r, waited[r], ganttRender, color)
 	}
-	barSeries("running", ran, runningColor)
+	addBars(c, "running", ran, tickRender, runningColor)
 	if len(woke) > 0 {
 		c.AddSeries("woke", woke,
 			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(wakeRender)}),

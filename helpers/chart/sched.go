@@ -80,31 +80,12 @@ func SchedGantt(title, subtitle string, procs int, stretches []Stretch) *Chart {
 	for i := range rows {
 		rows[i] = fmt.Sprintf("P%d", i)
 	}
-	if subtitle != "" {
-		subtitle += " · "
-	}
-	c := charts.NewCustom()
-	c.SetGlobalOptions(
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf("%s1 unit = %v", subtitle, timing.Unit())}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(schedTooltip)}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: "70", Bottom: "70"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (units)", NameLocation: "middle", NameGap: 28, Min: 0}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: rows, Inverse: opts.Bool(true)}),
-	)
+	c := newRowsChart(title, subtitle, rows, schedTooltip)
 	for _, lane := range lanes {
-		c.AddSeries(lane, byLane[lane],
-			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(tickRender)}),
-			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
-		)
+		addBars(c, lane, byLane[lane], tickRender, "")
 	}
 	if others := byLane[othersName]; len(others) > 0 {
-		c.AddSeries(othersName, others,
-			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(tickRender)}),
-			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: waitingColor}),
-		)
+		addBars(c, othersName, others, tickRender, waitingColor)
 	}
 	return &Chart{
 		title:  title,
@@ -121,4 +102,38 @@ func roundDuration(d time.Duration) time.Duration {
 		}
 	}
 	return d.Round(time.Second)
+}
+
+// newRowsChart is the frame SchedGantt and Handoffs share: time in units
+// along x from 0, the rows down y, the title with the unit in its
+// subtitle, the tooltip, and the legend below.
+func newRowsChart(title, subtitle string, rows []string, tooltip string) *charts.Custom {
+	if subtitle != "" {
+		subtitle += " · "
+	}
+	c := charts.NewCustom()
+	c.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf("%s1 unit = %v", subtitle, timing.Unit())}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: "70", Bottom: "70"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (units)", NameLocation: "middle", NameGap: 28, Min: 0}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: rows, Inverse: opts.Bool(true)}),
+	)
+	return c
+}
+
+// addBars adds a series of bars (values: 0 the row, 1 start, 2 end, ...)
+// drawn by render, in color, or in the palette's next colour when color
+// is "".
+func addBars(c *charts.Custom, name string, data []opts.CustomData, render, color string) {
+	o := []charts.SeriesOpts{
+		charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(render)}),
+		charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
+	}
+	if color != "" {
+		o = append(o, charts.WithItemStyleOpts(opts.ItemStyle{Color: color}))
+	}
+	c.AddSeries(name, data, o...)
 }
