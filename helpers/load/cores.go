@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Cores returns how many goroutines of this program can compute at the same moment: the least
@@ -33,21 +34,49 @@ func cores(limit float64, limited bool) int {
 // and cgroup v1's cpu.cfs_quota_us and cpu.cfs_period_us, from the process's cgroup up to the
 // root of the hierarchy, and returns the tightest limit on the way.
 func CPULimit() (float64, bool) {
+	limit, _, ok := cpuLimit()
+	return limit, ok
+}
+
+// ThrottleDelay returns how long the kernel may hold up every process of this cgroup after a
+// burst of CPU work, such as several processes starting at once: under a CPU quota smaller than
+// the CPUs the process may use, the cgroup gets quota × period of CPU time per period, and once
+// it has used that, all of it waits for the next period (it is throttled). That is at most one
+// period of the quota (100 ms unless the cgroup sets another). With no such quota it returns 0.
+// A model of a run that starts or ends processes together adds it, as it adds their start-up.
+func ThrottleDelay() time.Duration {
+	limit, period, ok := cpuLimit()
+	return throttleDelay(limit, period, ok, runtime.NumCPU())
+}
+
+// throttleDelay is ThrottleDelay for a quota already read, on cpus CPUs.
+func throttleDelay(limit float64, period time.Duration, ok bool, cpus int) time.Duration {
+	if !ok || limit >= float64(cpus) {
+		return 0
+	}
+	return period
+}
+
+// cpuLimit is CPULimit with the period of the tightest limit.
+func cpuLimit() (limit float64, period time.Duration, ok bool) {
 	f, err := os.Open("/proc/self/cgroup")
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	defer f.Close()
 	best := math.Inf(1)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		for _, dir := range cpuDirs(sc.Text()) {
-			if limit, ok := readLimit(dir); ok {
-				best = min(best, limit)
+			if l, p, ok := readLimit(dir); ok && l < best {
+				best, period = l, p
 			}
 		}
 	}
-	return best, !math.IsInf(best, 1)
+	if math.IsInf(best, 1) {
+		return 0, 0, false
+	}
+	return best, period, true
 }
 
 // cpuDirs returns, for one line of /proc/self/cgroup, the directories that may hold its CPU
@@ -77,33 +106,33 @@ func cpuDirs(line string) []string {
 	}
 }
 
-// readLimit reads the CPU limit in dir: cpu.max (v2) or cpu.cfs_quota_us and
+// readLimit reads the CPU limit in dir and its period: cpu.max (v2) or cpu.cfs_quota_us and
 // cpu.cfs_period_us (v1).
-func readLimit(dir string) (float64, bool) {
+func readLimit(dir string) (float64, time.Duration, bool) {
 	if b, err := os.ReadFile(path.Join(dir, "cpu.max")); err == nil {
 		return parseMax(string(b))
 	}
 	q, err1 := os.ReadFile(path.Join(dir, "cpu.cfs_quota_us"))
 	p, err2 := os.ReadFile(path.Join(dir, "cpu.cfs_period_us"))
 	if err1 != nil || err2 != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	return parseMax(strings.TrimSpace(string(q)) + " " + strings.TrimSpace(string(p)))
 }
 
-// parseMax parses "QUOTA PERIOD" in microseconds, as cgroup v2's cpu.max holds it: "max" (v2) or
-// a negative quota (v1's -1) means no limit.
-func parseMax(s string) (float64, bool) {
+// parseMax parses "QUOTA PERIOD" in microseconds, as cgroup v2's cpu.max holds it, into the
+// limit in CPUs and the period: "max" (v2) or a negative quota (v1's -1) means no limit.
+func parseMax(s string) (float64, time.Duration, bool) {
 	f := strings.Fields(s)
 	if len(f) != 2 || f[0] == "max" {
-		return 0, false
+		return 0, 0, false
 	}
 	quota, err1 := strconv.ParseFloat(f[0], 64)
 	period, err2 := strconv.ParseFloat(f[1], 64)
 	if err1 != nil || err2 != nil || quota <= 0 || period <= 0 {
-		return 0, false
+		return 0, 0, false
 	}
-	return quota / period, true
+	return quota / period, time.Duration(period) * time.Microsecond, true
 }
 
 // Describe says in a line what Cores is made of, as in "GOMAXPROCS=2, NumCPU=2, CPU quota 1.00:

@@ -10,26 +10,51 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseMax(t *testing.T) {
 	tests := []struct {
-		in    string
-		limit float64
-		ok    bool
+		in     string
+		limit  float64
+		period time.Duration
+		ok     bool
 	}{
-		{"max 100000\n", 0, false},
-		{"100000 100000\n", 1, true},
-		{"150000 100000", 1.5, true},
-		{"-1 100000", 0, false}, // cgroup v1: no quota
-		{"50000 0", 0, false},
-		{"", 0, false},
-		{"a b", 0, false},
+		{"max 100000\n", 0, 0, false},
+		{"100000 100000\n", 1, 100 * time.Millisecond, true},
+		{"150000 100000", 1.5, 100 * time.Millisecond, true},
+		{"25000 50000", 0.5, 50 * time.Millisecond, true},
+		{"-1 100000", 0, 0, false}, // cgroup v1: no quota
+		{"50000 0", 0, 0, false},
+		{"", 0, 0, false},
+		{"a b", 0, 0, false},
 	}
 	for _, tt := range tests {
-		limit, ok := parseMax(tt.in)
-		if limit != tt.limit || ok != tt.ok {
-			t.Errorf("parseMax(%q) = %v, %v; want %v, %v", tt.in, limit, ok, tt.limit, tt.ok)
+		limit, period, ok := parseMax(tt.in)
+		if limit != tt.limit || period != tt.period || ok != tt.ok {
+			t.Errorf("parseMax(%q) = %v, %v, %v; want %v, %v, %v", tt.in, limit, period, ok, tt.limit, tt.period, tt.ok)
+		}
+	}
+}
+
+func TestThrottleDelay(t *testing.T) {
+	const p = 100 * time.Millisecond
+	tests := []struct {
+		limit float64
+		ok    bool
+		cpus  int
+		want  time.Duration
+	}{
+		{0, false, 2, 0},  // no quota
+		{1, true, 2, p},   // Binder, docker run --cpus 1: one CPU's time on two
+		{1.5, true, 2, p}, // below the machine
+		{2, true, 2, 0},   // a quota of the whole machine never throttles
+		{4, true, 2, 0},
+		{1, true, 1, 0}, // one CPU, a quota of one: the same
+	}
+	for _, tt := range tests {
+		if got := throttleDelay(tt.limit, p, tt.ok, tt.cpus); got != tt.want {
+			t.Errorf("throttleDelay(%v, %v, %v, %d) = %v, want %v", tt.limit, p, tt.ok, tt.cpus, got, tt.want)
 		}
 	}
 }
@@ -60,7 +85,7 @@ func TestCPUDirs(t *testing.T) {
 func TestCoresUnderQuota(t *testing.T) {
 	if os.Getenv("LOAD_TEST_CHILD") == "1" {
 		limit, ok := CPULimit()
-		os.Stdout.WriteString(strconv.Itoa(Cores()) + " " + strconv.Itoa(runtime.GOMAXPROCS(0)) + " " + strconv.FormatFloat(limit, 'f', 2, 64) + " " + strconv.FormatBool(ok) + "\n" + Describe() + "\n")
+		os.Stdout.WriteString(strconv.Itoa(Cores()) + " " + strconv.Itoa(runtime.GOMAXPROCS(0)) + " " + strconv.FormatFloat(limit, 'f', 2, 64) + " " + strconv.FormatBool(ok) + " " + ThrottleDelay().String() + "\n" + Describe() + "\n")
 		return
 	}
 	if runtime.NumCPU() < 2 {
@@ -87,11 +112,15 @@ func TestCoresUnderQuota(t *testing.T) {
 	var cores, procs int
 	var limit float64
 	var ok bool
-	if _, err := fmt.Sscan(string(out), &cores, &procs, &limit, &ok); err != nil {
+	var throttle string
+	if _, err := fmt.Sscan(string(out), &cores, &procs, &limit, &ok, &throttle); err != nil {
 		t.Fatalf("child printed %q: %v", out, err)
 	}
 	if !ok || limit != 1 || cores != 1 {
 		t.Errorf("in a one-CPU cgroup: Cores() = %d, CPULimit() = %v, %v; want 1, 1, true (GOMAXPROCS %d)", cores, limit, ok, procs)
+	}
+	if throttle != "100ms" {
+		t.Errorf("in a one-CPU cgroup on %d CPUs: ThrottleDelay() = %s, want 100ms", runtime.NumCPU(), throttle)
 	}
 	if want := "CPU quota 1.00: 1 goroutine can compute at a time"; !strings.Contains(string(out), want) {
 		t.Errorf("Describe in a one-CPU cgroup: %q, want it to say %q", out, want)

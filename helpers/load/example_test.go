@@ -2,6 +2,7 @@ package load_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/load"
 )
@@ -23,4 +24,13 @@ func ExampleCores() {
 		return
 	}
 	fmt.Println("judged")
+}
+
+// A model of four processes that sleep 4 units adds what the machine adds: the processes'
+// start-up, which the run measures, and under a container's CPU quota one period of it, the
+// longest the kernel may hold the container up after the start-ups burst.
+func ExampleThrottleDelay() {
+	startup := 60 * time.Millisecond // as the run measured it
+	model := 4*time.Second + startup + load.ThrottleDelay()
+	fmt.Println("the model:", model) // 4.06s, or 4.16s in a container limited to one CPU of two
 }
