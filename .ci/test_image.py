@@ -3,12 +3,13 @@
 The image is started twice, on the host network, each time as a learner's launcher starts it:
   - as Binder does: user 1000, Binder's launcher command (python3 -c ..., which execs jupyter-lab)
     with Binder's arguments: a base URL, a random token, the NotebookApp options and their
-    ServerApp twins;
+    ServerApp twins; and Binder's resources, one CPU and 2 GB (`--cpus 1 --memory 2g`);
   - as the README's `docker run` does: the image's default command (JupyterLab, random token).
 For each: the server answers, lists the Go (gonb) kernel, and refuses a request without the token;
 every process in the container runs as the notebook user (the init included: it is the image's
 USER). On the Binder-style container it also measures the first cells a learner runs, runs every
-notebook strict at the test unit with the container's kernel, and the browser test on lesson 01
+notebook strict at the test unit with the container's kernel (one at a time, printing the
+container's peak memory during each), and the browser test on lesson 01
 against the container's own server; after the kernels shut down, no cell program, gonb, gopls or
 redis-server is left in the container.
 
@@ -43,6 +44,9 @@ DOCKER = os.environ.get("DOCKER", "docker")
 UNIT = os.environ.get("COURSE_TIME_UNIT_TEST") or COURSE["test_unit"]
 EXTRA = shlex.split(os.environ.get("IMAGE_TEST_DOCKER_ARGS", ""))
 HOME = "/home/jovyan"
+# What mybinder.org gives a session: one CPU and 2 GB of memory (BinderHub's cpu and memory limits).
+# The Binder-style container runs with them, so every notebook is tested at Binder's size.
+BINDER_LIMITS = ["--cpus", "1", "--memory", "2g"]
 
 # What BinderHub's singleuser command does (helm-chart values, singleuser.cmd): JupyterLab 3+ if
 # it imports, else the classic notebook server, exec'd with the arguments the spawner passes.
@@ -155,6 +159,37 @@ def check_nothing_left(name, label):
         print(f"{label}: nothing left in the container but the init and the server")
 
 
+class Memory:
+    """The memory a container used, read from the host's cgroup v1 memory controller (its peak,
+    which the host may reset) or cgroup v2 (memory.peak, reset where the kernel allows it)."""
+
+    def __init__(self, name):
+        cid = docker("inspect", "-f", "{{.Id}}", name).stdout.strip()
+        candidates = [pathlib.Path(f"/sys/fs/cgroup/memory/docker/{cid}"),
+                      pathlib.Path(f"/sys/fs/cgroup/system.slice/docker-{cid}.scope"),
+                      pathlib.Path(f"/sys/fs/cgroup/docker/{cid}")]
+        self.dir = next((d for d in candidates if d.is_dir()), None)
+        self.v1 = self.dir is not None and (self.dir / "memory.max_usage_in_bytes").exists()
+
+    def reset(self):
+        if self.dir is None:
+            return
+        try:
+            (self.dir / ("memory.max_usage_in_bytes" if self.v1 else "memory.peak")).write_text("0")
+        except OSError:
+            pass  # not resettable here: the peak is then the container's since it started
+
+    def peak(self):
+        """The peak in MB, as text ("?" where it cannot be read)."""
+        if self.dir is None:
+            return "?"
+        try:
+            b = int((self.dir / ("memory.max_usage_in_bytes" if self.v1 else "memory.peak")).read_text())
+        except (OSError, ValueError):
+            return "?"
+        return f"{b / 2**20:.0f} MB"
+
+
 class Kernel:
     """A kernel started by the container's Jupyter server, driven over its websocket."""
 
@@ -213,7 +248,7 @@ def binder_container():
     url = f"http://127.0.0.1:{port}{base_url}"
     label = "Binder-style launch"
     # docker run options go before the image: --user 1000 as Binder runs the pod.
-    cmd = ["run", "-d", "--rm", "--network", "host", "--name", name, "--user", "1000",
+    cmd = ["run", "-d", "--rm", "--network", "host", "--name", name, "--user", "1000", *BINDER_LIMITS,
            "-e", f"COURSE_TIME_UNIT={UNIT}", *EXTRA, IMAGE, "python3", "-c", BINDER_LAUNCHER, *args]
     started = time.monotonic()
     docker(*cmd)
@@ -264,14 +299,23 @@ def binder_container():
             requests.delete(f"{url}api/kernels/{kern['id']}", params={"token": token}, timeout=60)
         check_nothing_left(name, f"{label}, after the browser test")
 
-        # Every notebook, strict, at the test unit, with this container's kernel and redis-server.
+        # Every notebook, strict, at the test unit, with this container's kernel and redis-server, at
+        # Binder's size, one at a time, with the container's peak memory during each.
         t = time.monotonic()
-        r = subprocess.run([DOCKER, "exec", "-e", f"COURSE_TIME_UNIT={UNIT}", name, "python", "-m", "pytest",
-                            "-q", "-p", "no:cacheprovider", "-s", ".ci/test_notebooks.py"])
-        if r.returncode:
-            fail(f"{label}: the notebooks failed inside the container (above)")
+        memory = Memory(name)
+        bad, peaks = [], []
+        for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+            memory.reset()
+            r = subprocess.run([DOCKER, "exec", "-e", f"COURSE_TIME_UNIT={UNIT}", name, "python", "-m", "pytest",
+                                "-q", "-p", "no:cacheprovider", "-s", ".ci/test_notebooks.py", "-k", nb.stem])
+            peaks.append(f"{nb.stem} {memory.peak()}")
+            if r.returncode:
+                bad.append(nb.stem)
+        print(f"{label}: peak memory of the container (--cpus 1 --memory 2g) per notebook: " + "; ".join(peaks))
+        if bad:
+            fail(f"{label}: notebooks failed inside the container at Binder's size: {bad} (above)")
         else:
-            print(f"{label}: every notebook ran clean in the container in {time.monotonic() - t:.0f}s")
+            print(f"{label}: every notebook ran clean in the container at Binder's size in {time.monotonic() - t:.0f}s")
         # The executed notebooks, for a person to look at; lesson 07 ran on the real redis-server.
         out = ROOT / "test-output" / "container"
         out.mkdir(parents=True, exist_ok=True)

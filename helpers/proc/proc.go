@@ -33,6 +33,7 @@ import (
 	"github.com/concurrency-kitchen/course/helpers/internal/poolworker"
 	"github.com/concurrency-kitchen/course/helpers/internal/quote"
 	"github.com/concurrency-kitchen/course/helpers/internal/spawn"
+	"github.com/concurrency-kitchen/course/helpers/load"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
@@ -58,6 +59,16 @@ func Startup(tl *timing.Timeline) time.Duration {
 		}
 	}
 	return longest
+}
+
+// Overhead is what starting processes adds to a run's model: the longest start-up recorded on
+// tl (Startup) and, in a cgroup whose CPU quota is smaller than the machine (a Binder, `docker
+// run --cpus 1`), one period of the quota (load.ThrottleDelay): processes that start or end
+// together burst past the quota, and the kernel then stops the whole cgroup until the next
+// period. Measured in a one-CPU cgroup at a 100 ms unit: four sleeping processes took 4.49
+// units where their start-up alone allowed 4.40.
+func Overhead(tl *timing.Timeline) time.Duration {
+	return Startup(tl) + load.ThrottleDelay()
 }
 
 // A ChildFunc is what a child process runs. Its spans, recorded on tl,
