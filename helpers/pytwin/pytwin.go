@@ -28,6 +28,9 @@ const PythonEnv = "COURSE_PYTHON"
 // the course's virtualenv (.venv/bin/python), else python3 on PATH.
 func Python() (string, error) {
 	if p := os.Getenv(PythonEnv); p != "" {
+		if st, err := os.Stat(p); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			return "", fmt.Errorf("pytwin: %s=%s is not an executable file: set it to a Python 3 interpreter, or unset it to use the course's", PythonEnv, p)
+		}
 		return p, nil
 	}
 	if root, err := courseroot.Dir(); err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,34 @@ func TestRunErrors(t *testing.T) {
 			err := Run(context.Background(), tt.script, &v, tt.args...)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Run(%s %v) = %v, want an error saying %q", tt.script, tt.args, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPythonFromTheEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, []byte("not a program"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		env, want string // want: the error's words, or "" for none
+	}{
+		{filepath.Join(dir, "missing"), "is not an executable file"},
+		{dir, "is not an executable file"},
+		{plain, "is not an executable file"},
+		{"", ""}, // the course's own Python
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			t.Setenv(PythonEnv, tt.env)
+			p, err := Python()
+			switch {
+			case tt.want == "" && (err != nil || p == ""):
+				t.Errorf("Python() = %q, %v; want the course's Python", p, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), PythonEnv)):
+				t.Errorf("Python() with %s=%s = %q, %v; want an error naming %s and saying %q", PythonEnv, tt.env, p, err, PythonEnv, tt.want)
 			}
 		})
 	}
