@@ -3,6 +3,7 @@ package course
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -50,7 +51,7 @@ func TestRunRecords(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &display.Recorder{}
 			defer display.Use(rec)()
-			run := Lesson("99-test").Start("kitchen", tt.name)
+			run := Lesson("99-test").start("kitchen", tt.name, noQuota)
 			end := run.TL.Track("cook", "wait")
 			time.Sleep(tt.sleep)
 			end()
@@ -82,12 +83,86 @@ func TestRunRecords(t *testing.T) {
 	}
 }
 
+// noQuota reads the throttled time of a cgroup with no CPU quota.
+func noQuota() (time.Duration, bool) { return 0, false }
+
+// TestHeldUp: a run that the container's CPU quota held up is judged with the band raised by
+// what the cgroup's count says, up to Stop, and only then; the message says so.
+func TestHeldUp(t *testing.T) {
+	t.Setenv(timing.UnitEnv, "10ms")
+	t.Setenv(report.StrictEnv, "")
+	tests := []struct {
+		name     string
+		readings []time.Duration // the count at Start, at Stop (or Finish), and any later reading
+		quota    bool
+		stop     bool
+		ok       bool
+		max      float64 // the record's expected_max
+		says     bool    // whether Finish prints the ⏸ line
+	}{
+		{"no quota", nil, false, false, false, 1.1, false},
+		{"quota, never throttled", []time.Duration{70 * time.Millisecond, 70 * time.Millisecond}, true, false, false, 1.1, false},
+		{"held up 200 ms", []time.Duration{70 * time.Millisecond, 270 * time.Millisecond}, true, false, true, 21.1, true},
+		{"held up 10 ms: not enough", []time.Duration{0, 10 * time.Millisecond}, true, false, false, 2.1, true},
+		{"held up after Stop: not counted", []time.Duration{0, 0, 500 * time.Millisecond}, true, true, false, 1.1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			i := 0
+			read := func() (time.Duration, bool) {
+				if !tt.quota {
+					return 0, false
+				}
+				d := tt.readings[min(i, len(tt.readings)-1)]
+				i++
+				return d, true
+			}
+			defer display.Use(&display.Recorder{})()
+			out := captureStdout(t, func() {
+				run := Lesson("99-test").start("kitchen", tt.name, read)
+				time.Sleep(30 * time.Millisecond) // 3 units against a model of 1 ± 0.1
+				if tt.stop {
+					run.Stop()
+				}
+				got := run.Finish(report.Near(1, 0.1))
+				if got.OK != tt.ok || got.ExpectedMax == nil || *got.ExpectedMax != tt.max {
+					t.Errorf("ok=%v expected_max=%v, want ok=%v max=%v", got.OK, got.ExpectedMax, tt.ok, tt.max)
+				}
+			})
+			if says := strings.Contains(out, "⏸ the container's CPU quota held it up"); says != tt.says {
+				t.Errorf("printed %q: the held-up line %v, want %v", out, says, tt.says)
+			}
+		})
+	}
+}
+
+// captureStdout returns what f prints on standard output.
+func captureStdout(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	defer func() { os.Stdout = old }()
+	f()
+	os.Stdout = old
+	w.Close()
+	return <-done
+}
+
 // TestStop: Finish reports the time up to Stop, not the time after it.
 func TestStop(t *testing.T) {
 	t.Setenv(timing.UnitEnv, "10ms")
 	t.Setenv(report.StrictEnv, "")
 	defer display.Use(&display.Recorder{})()
-	run := Lesson("99-test").Start("kitchen", "stopped")
+	run := Lesson("99-test").start("kitchen", "stopped", noQuota)
 	time.Sleep(20 * time.Millisecond)
 	at := run.Stop()
 	time.Sleep(30 * time.Millisecond) // after the timed work: not counted

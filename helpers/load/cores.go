@@ -34,7 +34,7 @@ func cores(limit float64, limited bool) int {
 // and cgroup v1's cpu.cfs_quota_us and cpu.cfs_period_us, from the process's cgroup up to the
 // root of the hierarchy, and returns the tightest limit on the way.
 func CPULimit() (float64, bool) {
-	limit, _, ok := cpuLimit()
+	limit, _, _, ok := cpuLimit()
 	return limit, ok
 }
 
@@ -45,7 +45,7 @@ func CPULimit() (float64, bool) {
 // period of the quota (100 ms unless the cgroup sets another). With no such quota it returns 0.
 // A model of a run that starts or ends processes together adds it, as it adds their start-up.
 func ThrottleDelay() time.Duration {
-	limit, period, ok := cpuLimit()
+	limit, period, _, ok := cpuLimit()
 	return throttleDelay(limit, period, ok, runtime.NumCPU())
 }
 
@@ -57,26 +57,69 @@ func throttleDelay(limit float64, period time.Duration, ok bool, cpus int) time.
 	return period
 }
 
-// cpuLimit is CPULimit with the period of the tightest limit.
-func cpuLimit() (limit float64, period time.Duration, ok bool) {
+// cpuLimit is CPULimit with the period of the tightest limit and the cgroup directory that
+// sets it.
+func cpuLimit() (limit float64, period time.Duration, dir string, ok bool) {
 	f, err := os.Open("/proc/self/cgroup")
 	if err != nil {
-		return 0, 0, false
+		return 0, 0, "", false
 	}
 	defer f.Close()
 	best := math.Inf(1)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		for _, dir := range cpuDirs(sc.Text()) {
-			if l, p, ok := readLimit(dir); ok && l < best {
-				best, period = l, p
+		for _, d := range cpuDirs(sc.Text()) {
+			if l, p, ok := readLimit(d); ok && l < best {
+				best, period, dir = l, p, d
 			}
 		}
 	}
 	if math.IsInf(best, 1) {
-		return 0, 0, false
+		return 0, 0, "", false
 	}
-	return best, period, true
+	return best, period, dir, true
+}
+
+// Throttled returns how long, in all, the kernel has held up this process's cgroup for having
+// used its CPU quota (see ThrottleDelay), counted since the cgroup was made, and false when no
+// quota is set or the count cannot be read. It reads cpu.stat beside the tightest quota:
+// throttled_usec (cgroup v2) or throttled_time in nanoseconds (v1). The kernel adds up the time
+// per CPU, so on n CPUs one period of the whole cgroup held up can count up to n periods: the
+// difference of two readings bounds from above how long the cgroup was held up between them.
+// Every process of the cgroup counts: in a container, the kernel, the language server and
+// Jupyter use the same quota as a cell's program.
+func Throttled() (time.Duration, bool) {
+	_, _, dir, ok := cpuLimit()
+	if !ok {
+		return 0, false
+	}
+	b, err := os.ReadFile(path.Join(dir, "cpu.stat"))
+	if err != nil {
+		return 0, false
+	}
+	return parseThrottled(string(b))
+}
+
+// parseThrottled reads the throttled time out of a cpu.stat file: throttled_usec (cgroup v2)
+// or throttled_time (v1, in nanoseconds).
+func parseThrottled(stat string) (time.Duration, bool) {
+	for _, line := range strings.Split(stat, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		n, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil || n < 0 {
+			continue
+		}
+		switch f[0] {
+		case "throttled_usec":
+			return time.Duration(n) * time.Microsecond, true
+		case "throttled_time":
+			return time.Duration(n), true
+		}
+	}
+	return 0, false
 }
 
 // cpuDirs returns, for one line of /proc/self/cgroup, the directories that may hold its CPU

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -59,6 +60,28 @@ func TestThrottleDelay(t *testing.T) {
 	}
 }
 
+func TestParseThrottled(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     time.Duration
+		ok       bool
+	}{
+		{"v1", "nr_periods 120\nnr_throttled 7\nthrottled_time 350000000\n", 350 * time.Millisecond, true},
+		{"v2", "usage_usec 9000\nuser_usec 6000\nsystem_usec 3000\nnr_periods 12\nnr_throttled 2\nthrottled_usec 41000\n", 41 * time.Millisecond, true},
+		{"never throttled", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n", 0, true},
+		{"no throttle line", "usage_usec 9000\n", 0, false},
+		{"garbage value", "throttled_usec lots\n", 0, false},
+		{"negative", "throttled_time -5\n", 0, false},
+		{"empty", "", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseThrottled(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: parseThrottled(%q) = %v, %v; want %v, %v", tt.name, tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 func TestCPUDirs(t *testing.T) {
 	tests := []struct {
 		line string
@@ -85,7 +108,11 @@ func TestCPUDirs(t *testing.T) {
 func TestCoresUnderQuota(t *testing.T) {
 	if os.Getenv("LOAD_TEST_CHILD") == "1" {
 		limit, ok := CPULimit()
-		os.Stdout.WriteString(strconv.Itoa(Cores()) + " " + strconv.Itoa(runtime.GOMAXPROCS(0)) + " " + strconv.FormatFloat(limit, 'f', 2, 64) + " " + strconv.FormatBool(ok) + " " + ThrottleDelay().String() + "\n" + Describe() + "\n")
+		before, _ := Throttled()
+		spin(2, 300*time.Millisecond) // two goroutines want two CPUs for 300 ms: the quota gives one
+		after, readable := Throttled()
+		os.Stdout.WriteString(strconv.Itoa(Cores()) + " " + strconv.Itoa(runtime.GOMAXPROCS(0)) + " " + strconv.FormatFloat(limit, 'f', 2, 64) + " " + strconv.FormatBool(ok) + " " + ThrottleDelay().String() +
+			" " + strconv.FormatBool(readable) + " " + (after - before).String() + "\n" + Describe() + "\n")
 		return
 	}
 	if runtime.NumCPU() < 2 {
@@ -112,8 +139,9 @@ func TestCoresUnderQuota(t *testing.T) {
 	var cores, procs int
 	var limit float64
 	var ok bool
-	var throttle string
-	if _, err := fmt.Sscan(string(out), &cores, &procs, &limit, &ok, &throttle); err != nil {
+	var throttle, throttled string
+	var readable bool
+	if _, err := fmt.Sscan(string(out), &cores, &procs, &limit, &ok, &throttle, &readable, &throttled); err != nil {
 		t.Fatalf("child printed %q: %v", out, err)
 	}
 	if !ok || limit != 1 || cores != 1 {
@@ -122,8 +150,25 @@ func TestCoresUnderQuota(t *testing.T) {
 	if throttle != "100ms" {
 		t.Errorf("in a one-CPU cgroup on %d CPUs: ThrottleDelay() = %s, want 100ms", runtime.NumCPU(), throttle)
 	}
+	if d, err := time.ParseDuration(throttled); err != nil || !readable || d < 50*time.Millisecond {
+		t.Errorf("in a one-CPU cgroup, two goroutines spinning 300 ms: Throttled() grew by %s (readable %v), want 50ms or more", throttled, readable)
+	}
 	if want := "CPU quota 1.00: 1 goroutine can compute at a time"; !strings.Contains(string(out), want) {
 		t.Errorf("Describe in a one-CPU cgroup: %q, want it to say %q", out, want)
 	}
 	t.Logf("in a one-CPU cgroup: %s", strings.TrimSpace(string(out)))
+}
+
+// spin keeps n goroutines computing for d of wall time.
+func spin(n int, d time.Duration) {
+	var wg sync.WaitGroup
+	end := time.Now().Add(d)
+	for range n {
+		wg.Go(func() {
+			for x := 0; time.Now().Before(end); x++ {
+				_ = x * x
+			}
+		})
+	}
+	wg.Wait()
 }

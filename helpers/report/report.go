@@ -108,6 +108,19 @@ func (e Expectation) Plus(cost time.Duration) Expectation {
 	return e
 }
 
+// HeldUp returns the expectation with the top of the band raised by d: a
+// time the run was measured to be held up by something outside it, such
+// as the kernel stopping its container for having used its CPU quota. The
+// model's figure and the bottom of the band stay: being held up only makes
+// a run slower.
+func (e Expectation) HeldUp(d time.Duration) Expectation {
+	if !e.set || d <= 0 {
+		return e
+	}
+	e.Max += timing.InUnits(d)
+	return e
+}
+
 // NoModel is the expectation of a run whose time no model predicts: it
 // is recorded, not checked.
 var NoModel = Expectation{}
