@@ -56,7 +56,7 @@ test-notebooks:
 	$(PY) .ci/lessons.py check
 	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) bash .ci/reap-gopls \
 	  $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_kernel_smoke.py .ci/test_notebooks.py .ci/test_interrupt.py \
-	  .ci/test_interrupt_cells.py .ci/test_kernel_restarts.py
+	  .ci/test_interrupt_cells.py .ci/test_kernel_restarts.py .ci/test_out_of_order.py
 
 # The lessons whose checks depend on the unit or the cores, where learners run them: 01 and 07 at the
 # smallest documented unit and at the default 1 s; the core-dependent lessons on one core.

@@ -1,4 +1,5 @@
-"""The course's patch to the pinned GoNB: an interrupt that arrives before a cell's program starts.
+"""The course's patch to the pinned GoNB: an interrupt that arrives before a cell's program starts,
+what killed kernels leave behind, and a sentence for a cell run before the cells it needs.
 
 GoNB v0.11.5 passes an interrupt (Jupyter's Stop button: SIGINT to the kernel) only to a cell
 program that is already running. An interrupt that arrives while the cell is still being
@@ -15,7 +16,15 @@ Jupyter asks GoNB to interrupt with an `interrupt_request` message (GoNB install
 handler, does not set Kernel.Interrupted: so nothing after the build can tell that it was
 interrupted.
 
-The patch, six small edits and three new files:
+A learner who runs a lesson's cell before its set-up cells (opening a notebook in the middle, or
+after a kernel restart) got, measured with plain v0.11.5, only the failing command: a cell that
+imports a package the set-up cell makes available (`!*` lines that edit GoNB's go.mod) ended after
+0.26 s with `failed to run "/usr/local/go/bin/go get": exit status 1` (the HTML report adds go get's
+own line, here a proxy's 403 for the package path), and a cell that uses a name an earlier cell
+declares ended after 0.07 s with `failed to run "/usr/local/go/bin/go build -o ...": exit status 1`
+(the report: `undefined: lesson`). Neither says what to do.
+
+The patch, nine small edits and four new files:
   - dispatcher: an interrupt_request marks the kernel interrupted, as SIGINT does;
   - State.Compile: no build once the kernel is interrupted; an interrupt during the build kills
     it (exec.CommandContext, cancelled by an interrupt subscription); after the build, an
@@ -25,7 +34,15 @@ The patch, six small edits and three new files:
   - goplsclient, on Linux: gopls dies with GoNB (PR_SET_PDEATHSIG), instead of running on, orphaned,
     after a kernel is killed (exec_linux.go, new; exec_unix.go now builds elsewhere only);
   - goexec: GoNB writes its PID into its /tmp/gonb_* folder, and at start removes the folders of
-    GoNBs that are no longer running (stale.go and stale_other.go, new), which a killed kernel leaves behind.
+    GoNBs that are no longer running (stale.go and stale_other.go, new), which a killed kernel leaves behind;
+  - State.Compile: when the compiler reports `undefined: NAME` (an unqualified name), the error
+    gets one more line: NAME is declared in no cell run so far in this kernel, so if an earlier
+    cell declares it, run the cells from the top first;
+  - State.GoImports: when `go get` fails and its output names a package the cells import (outside
+    the standard library), the error gets one more line: GoNB could not fetch it, so if an earlier
+    cell sets up the Go module (a `!*` line), run that cell first. Both lines go into the HTML
+    report and into the error itself (evalue and traceback, with or without --raw_error); the
+    sentences are made in hints.go (new).
 
 This script copies GoNB's module from the module cache to OUT_DIR/gonb, patches the copy, writes
 OUT_DIR/go.work (the course's module, with GoNB replaced by the patched copy), and prints that
@@ -71,6 +88,19 @@ EDITS = {
          f'\t\treturn errors.New("{ERR}")\n'
          '\t}\n'
          '\tif err != nil {\n\t\tklog.Errorf("Failed %q:\\n%s\\n", cmd, output)\n'),
+        ('\t\terr := s.DisplayErrorWithContext(msg, fileToCellIdAndLines, string(output), err)\n'
+         '\t\treturn errors.Wrapf(err, "failed to run %q", cmd)\n',
+         '\t\t// Concurrency Kitchen patch: a sentence on names that no cell run so far declares.\n'
+         '\t\thint := undeclaredHint(string(output))\n'
+         '\t\terr := s.DisplayErrorWithContext(msg, fileToCellIdAndLines, withHintLine(string(output), hint), err)\n'
+         '\t\treturn withHint(errors.Wrapf(err, "failed to run %q", cmd), hint)\n'),
+        ('\t\tstrOutput = s.filterGoGetError(strOutput)\n'
+         '\t\terr = s.DisplayErrorWithContext(msg, fileToCellIdAndLine, strOutput, err)\n',
+         '\t\tstrOutput = s.filterGoGetError(strOutput)\n'
+         '\t\t// Concurrency Kitchen patch: a sentence on packages the cells import that go get could not fetch.\n'
+         '\t\thint := goGetHint(string(output), newDecls.Imports)\n'
+         '\t\terr = s.DisplayErrorWithContext(msg, fileToCellIdAndLine, withHintLine(strOutput, hint), err)\n'
+         '\t\terr = withHint(err, hint)\n'),
     ],
     "internal/dispatcher/dispatcher.go": [
         ('\t\t\tklog.V(2).Infof("Received interrupt_request.")\n\t\t\tmsg.Kernel().CallInterruptSubscribers()\n',
@@ -108,6 +138,104 @@ EDITS = {
 
 # New files of the patched copy.
 NEW_FILES = {
+    # The sentences State.Compile and State.GoImports add to the errors of a cell run before the
+    # cells it needs (see the docstring).
+    "internal/goexec/hints.go": r"""package goexec
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Hints that say what to do about the two errors a notebook run out of order gives (Concurrency
+// Kitchen patch): the compiler's "undefined: NAME" for a name an earlier cell declares, and
+// `go get` failing for a package that an earlier cell (setting up the module) makes available.
+
+// reUndefinedName matches the compiler's report of an undefined unqualified name.
+var reUndefinedName = regexp.MustCompile(`(?m): undefined: ([\p{L}_][\p{L}\p{Nd}_]*)\s*$`)
+
+// undeclaredHint is a sentence about the names the compiler output reports undefined (not the
+// qualified ones, pkg.Name), or "" if there are none.
+func undeclaredHint(output string) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, m := range reUndefinedName.FindAllStringSubmatch(output, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			names = append(names, m[1])
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	verb, cells, declare, pronoun := "is", "an earlier cell", "declares", "it"
+	if len(names) > 1 {
+		verb, cells, declare, pronoun = "are", "earlier cells", "declare", "them"
+	}
+	return fmt.Sprintf("%s %s declared in no cell run so far in this kernel: if %s of the notebook %s %s, "+
+		"run the cells from the top first (in JupyterLab: Run ▸ Run All Above Selected Cell).",
+		strings.Join(names, ", "), verb, cells, declare, pronoun)
+}
+
+// goGetHint is a sentence about the packages the cells import, outside the standard library,
+// that the output of a failed `go get` names (or a module path of which it names), or "".
+func goGetHint(output string, imports map[string]*Import) string {
+	var paths []string
+	for _, imp := range imports {
+		if named(output, imp.Path) {
+			paths = append(paths, imp.Path)
+		}
+	}
+	if len(paths) == 0 {
+		return ""
+	}
+	sort.Strings(paths)
+	what := "a package this cell imports"
+	if len(paths) > 1 {
+		what = "packages this cell imports"
+	}
+	return fmt.Sprintf("GoNB could not fetch %s (%s): if the notebook sets up its Go module in an earlier "+
+		"cell (a `!*` line such as `go mod edit -replace`), run that cell first.", what, strings.Join(paths, ", "))
+}
+
+// named reports whether output names the import path p, or one of its module paths (a prefix of
+// p of two or more elements, followed by "@", ":" or a space), when p is not in the standard
+// library (its first element has a dot).
+func named(output, p string) bool {
+	elems := strings.Split(p, "/")
+	if !strings.Contains(elems[0], ".") {
+		return false
+	}
+	if strings.Contains(output, p) {
+		return true
+	}
+	for n := len(elems) - 1; n >= 2; n-- {
+		if regexp.MustCompile(regexp.QuoteMeta(strings.Join(elems[:n], "/")) + `[@:\s]`).MatchString(output) {
+			return true
+		}
+	}
+	return false
+}
+
+// withHintLine is output with hint as a line of its own after it, if hint is not "".
+func withHintLine(output, hint string) string {
+	if hint == "" {
+		return output
+	}
+	return strings.TrimRight(output, "\n") + "\n" + hint + "\n"
+}
+
+// withHint is err with hint as a line of its own after its message, if hint is not "" (errors.As
+// and errors.Is still see err).
+func withHint(err error, hint string) error {
+	if err == nil || hint == "" {
+		return err
+	}
+	return fmt.Errorf("%w\n%s", err, hint)
+}
+""",
     # A killed kernel cannot remove its /tmp/gonb_* folder (the cell's source and its binary,
     # 2.5 MB each here): measured, 28 were left by the kernels above. The patched GoNB writes its
     # PID into its folder, and at start removes the folders whose GoNB is no longer running.
@@ -210,7 +338,8 @@ def main():
     version, src = module()
     if version != VERSION:
         die(f"go.mod pins GoNB {version}, but this patch is for {VERSION}: check whether {version} still "
-            f"drops an interrupt that comes during a cell's build, then update or remove the patch")
+            f"drops an interrupt that comes during a cell's build (and the other faults this script's docstring "
+            f"lists), then update or remove the patch")
     copy = out / "gonb"
     if copy.exists():
         shutil.rmtree(copy, onerror=writable_then_retry)
