@@ -36,8 +36,10 @@ type Timeline struct {
 
 	mu    sync.Mutex
 	spans []Span
-	sink  io.Writer // set in a child process: each span is also written here
-	err   error     // first error writing to sink
+	open  map[uint64]Span // spans begun by Track and not ended yet, by a number of their own
+	next  uint64          // the number of the next Track
+	sink  io.Writer       // set in a child process: each span is also written here
+	err   error           // first error writing to sink
 }
 
 // NewTimeline returns an empty timeline whose clock starts now.
@@ -77,10 +79,39 @@ func (t *Timeline) Track(lane, task string) (end func()) {
 	if trace.IsEnabled() {
 		trace.Log(context.Background(), LaneCategory, lane)
 	}
+	t.mu.Lock()
+	id := t.next
+	t.next++
+	if t.open == nil {
+		t.open = make(map[uint64]Span)
+	}
 	start := t.Now()
+	t.open[id] = Span{Lane: lane, Task: task, Start: start}
+	t.mu.Unlock()
 	return func() {
+		t.mu.Lock()
+		delete(t.open, id)
+		t.mu.Unlock()
 		t.Add(Span{Lane: lane, Task: task, Start: start, End: t.Now()})
 	}
+}
+
+// Unfinished returns the spans begun by Track whose end has not been called, each ending now,
+// ordered as Spans orders them. They are not recorded: a cell that gave up waiting for a
+// goroutine stuck for good (in a deadlock, say) adds them, so that its chart shows the wait.
+func (t *Timeline) Unfinished() []Span {
+	now := t.Now()
+	t.mu.Lock()
+	out := make([]Span, 0, len(t.open))
+	for _, s := range t.open {
+		s.End = now
+		out = append(out, s)
+	}
+	t.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b Span) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Lane, b.Lane), cmp.Compare(a.Task, b.Task))
+	})
+	return out
 }
 
 // LaneCategory is the category of the execution-trace log events that name

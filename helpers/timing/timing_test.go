@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -227,5 +228,48 @@ func BenchmarkTrack(b *testing.B) {
 	tl := NewTimeline()
 	for b.Loop() {
 		tl.Track("lane", "task")()
+	}
+}
+
+// TestUnfinished: spans begun by Track and never ended are returned ending now, in order, and
+// leave the list once their end is called; a goroutine stuck for good stays in it.
+func TestUnfinished(t *testing.T) {
+	tl := NewTimeline()
+	if got := tl.Unfinished(); len(got) != 0 {
+		t.Fatalf("a new timeline has %d unfinished spans", len(got))
+	}
+	endPrep := tl.Track("cook A", "prepares")
+	stuck, started, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		end := tl.Track("cook B", "waits for the oven")
+		close(started)
+		<-stuck
+		end()
+	}()
+	<-started
+	tests := []struct {
+		name  string
+		act   func()
+		lanes []string // of Unfinished, in order
+		spans int      // recorded by then
+	}{
+		{"both open", func() {}, []string{"cook A", "cook B"}, 0},
+		{"A ended", endPrep, []string{"cook B"}, 1},
+		{"B let go", func() { close(stuck); <-done }, nil, 2},
+	}
+	for _, tt := range tests {
+		tt.act()
+		got := tl.Unfinished()
+		var lanes []string
+		for _, s := range got {
+			lanes = append(lanes, s.Lane)
+			if s.End < s.Start || s.End > tl.Now() {
+				t.Errorf("%s: unfinished span %+v does not end now", tt.name, s)
+			}
+		}
+		if !slices.Equal(lanes, tt.lanes) || len(tl.Spans()) != tt.spans {
+			t.Errorf("%s: unfinished lanes %q and %d spans, want %q and %d", tt.name, lanes, len(tl.Spans()), tt.lanes, tt.spans)
+		}
 	}
 }
