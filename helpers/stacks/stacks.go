@@ -78,14 +78,15 @@ func In(prefix string) []Goroutine {
 	return found
 }
 
-// Settle waits until at most want goroutines are In(prefix), looking every millisecond for
-// within at most, and returns how many are at the end: for a count of goroutines that should
-// end soon, taken on a machine that may be slow to run them to their end.
+// Settle waits until exactly want goroutines are In(prefix), looking every millisecond for
+// within at most, and returns how many are at the end: for a count that is still moving, such
+// as goroutines on their way to block (a goroutine that has not started yet is not in its
+// function) or on their way out.
 func Settle(prefix string, want int, within time.Duration) int {
 	deadline := time.Now().Add(within)
 	for {
 		n := len(In(prefix))
-		if n <= want || !time.Now().Before(deadline) {
+		if n == want || !time.Now().Before(deadline) {
 			return n
 		}
 		time.Sleep(time.Millisecond)

@@ -74,7 +74,7 @@ func TestInAndSettle(t *testing.T) {
 		go blockedHere(ch)
 	}
 	const name = "github.com/concurrency-kitchen/course/helpers/stacks.blockedHere"
-	if got := Settle(name, n, time.Second); got != n {
+	if got := Settle(name, n, 5*time.Second); got != n {
 		t.Fatalf("%d goroutines in blockedHere, want %d", got, n)
 	}
 	for _, g := range In(name) {
