@@ -63,15 +63,15 @@ test-notebooks:
 NB_TEST = bash .ci/reap-gopls $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_notebooks.py
 test-units:
 	@echo "== notebooks at other units and on one core (strict)"
-	COURSE_TIME_UNIT=50ms COURSE_TEST_RUN=unit-50ms $(NB_TEST) -k "01-dinner or 07-four-levels"
-	COURSE_TIME_UNIT=1s COURSE_TEST_RUN=unit-1s $(NB_TEST) -k "01-dinner or 07-four-levels"
+	COURSE_TIME_UNIT=50ms COURSE_TEST_RUN=unit-50ms $(NB_TEST) -k "01-dinner or 08-four-levels"
+	COURSE_TIME_UNIT=1s COURSE_TEST_RUN=unit-1s $(NB_TEST) -k "01-dinner or 08-four-levels"
 	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) COURSE_TEST_RUN=one-core taskset -c 0 $(NB_TEST) \
-	  -k "00-welcome or 04-executors or 05-cpu-vs-io or 08-choosing"
+	  -k "00-welcome or 03-channels or 05-executors or 06-cpu-vs-io or 09-choosing"
 
 test-browser:
-	@echo "== browser: JupyterLab + headless Chromium on lessons 01 and 06"
+	@echo "== browser: JupyterLab + headless Chromium on lessons 01 and 07"
 	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) bash .ci/reap-gopls \
-	  bash -c 'node .ci/browser-test.mjs 01-dinner && node .ci/browser-test.mjs 06-uptime'
+	  bash -c 'node .ci/browser-test.mjs 01-dinner && node .ci/browser-test.mjs 07-uptime'
 
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./helpers/...

@@ -3,7 +3,7 @@
 Runs lesson 01's processes dinner through the real GoNB kernel at one second a unit (so the
 dinner would take 5 s), interrupts the kernel once the three children are running, and checks
 that the cell ends within 2 s and that none of the children is left. Then the same with lesson
-07's job queue, interrupted while its redis-server and three worker processes run.
+08's job queue, interrupted while its redis-server and three worker processes run.
 """
 import os
 import pathlib
@@ -18,7 +18,7 @@ from kernelrun import run
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "01-dinner.ipynb"
-QUEUE_LESSON = ROOT / "notebooks" / "07-four-levels.ipynb"
+QUEUE_LESSON = ROOT / "notebooks" / "08-four-levels.ipynb"
 
 
 def cells_for(nb, tag):

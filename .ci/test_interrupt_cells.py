@@ -25,7 +25,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-LESSONS = ["06-uptime", "07-four-levels"]
+LESSONS = ["07-uptime", "08-four-levels"]
 DURING_BUILD = 0.05  # seconds after sending the cell
 AFTER_OUTPUT = 0.3   # seconds after the cell's first output
 NO_OUTPUT = 3.0      # seconds after sending, for a cell that prints nothing by then
