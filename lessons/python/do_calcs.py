@@ -12,7 +12,8 @@ Usage: do_calcs.py UNIT_SECONDS
 Each kind of work is sized so that the four years take two units serially on one core here (a
 year's share grows with the year, as the seed's year * 100000 does). Prints JSON: the time of each
 variant in units (each the best of three runs, the variants taking turns), the sizes, how many
-cores other programs kept busy during the best runs (Linux; 0 elsewhere), and interpreter()."""
+cores other programs kept busy during the best runs (Linux; 0 elsewhere), how many cores this
+Python kept busy during its best sum(range(...)) threads run, and interpreter()."""
 import asyncio
 import hashlib
 import json
@@ -110,6 +111,9 @@ def main():
         "interpreter": interpreter(),
         "python_sum_sizes": sizes["python"], "c_hash_mib": sizes["c"],
         "others_cores": max(b[1] for b in best.values()),
+        # how many cores this Python kept busy while its two threads ran sum(range(...)):
+        # its CPU time over their wall time, which the GIL holds to one core's worth
+        "python_threads_cores": best["python_threads"][2],
     })
     print(json.dumps(out))
 
