@@ -2,8 +2,9 @@
 and with a ProcessPoolExecutor.
 
 Usage: primes.py WORKERS
-Prints JSON: the results, the seconds each way took (after a one-second warm-up), and the
-interpreter (interp.py): its version, whether the GIL is on, and the start method (fork)."""
+Prints JSON: the results, the seconds each way took (after a one-second warm-up), how many cores
+the thread pool kept busy on average (CPU time over wall time), and the interpreter (interp.py):
+its version, whether the GIL is on, and the start method (fork)."""
 import json
 import math
 import sys
@@ -40,10 +41,12 @@ def main():
     t = time.perf_counter()
     serial = [is_prime(n) for n in PRIMES]
     out["serial_s"] = time.perf_counter() - t
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(max_workers=workers) as ex:
         threads = list(ex.map(is_prime, PRIMES))
     out["threads_s"] = time.perf_counter() - t
+    # how many cores the thread pool kept busy: this Python's CPU time over the pool's wall time
+    out["threads_cores"] = (time.process_time() - cpu) / out["threads_s"]
     t = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
         processes = list(ex.map(is_prime, PRIMES))
