@@ -6,11 +6,13 @@ Prints JSON: the loop count per task and the time of each variant, in units (the
 runs, the variants taking turns), what starting the worker processes alone costs (the same
 processes with no work, best of three), how many cores other programs kept busy during those runs
 (Linux; 0 elsewhere), how many cores the serial and the threads runs kept busy on average (this
-process's CPU time over the wall time), and interpreter("fork"). It first warms up
+process's CPU time over the wall time), how many the worker processes kept busy, and
+interpreter("fork"). It first warms up
 for a second: measured cold, the same loop ran about 1.5x slower in the first 0.7 s of the process
 than later (on these machines), which made four threads look faster than the serial run."""
 import json
 import multiprocessing as mp
+import os
 import sys
 import threading
 import time
@@ -41,21 +43,28 @@ def counters():
     return busy, sum(first), sum(int(v) for v in self_fields[11:15]), cores
 
 
+def children_cpu():
+    """The CPU time of this process's children that it has waited for, in seconds."""
+    t = os.times()
+    return t.children_user + t.children_system
+
+
 def timed(run):
-    """Runs run and returns its wall time, how many cores other programs kept busy meanwhile, and
-    how many cores this process kept busy on average (its own CPU time over the wall time; its
-    children not counted)."""
+    """Runs run and returns its wall time, how many cores other programs kept busy meanwhile, how
+    many cores this process kept busy on average (its own CPU time over the wall time; its
+    children not counted), and how many its children that ended meanwhile kept busy."""
     a = counters()
-    cpu = time.process_time()
+    cpu, kids = time.process_time(), children_cpu()
     t = time.perf_counter()
     run()
     elapsed = time.perf_counter() - t
     own = (time.process_time() - cpu) / elapsed
+    children = (children_cpu() - kids) / elapsed
     b = counters()
     if not a or not b or b[1] == a[1]:
-        return elapsed, 0.0, own
+        return elapsed, 0.0, own, children
     others = ((b[0] - a[0]) - (b[2] - a[2])) / (b[1] - a[1]) * b[3]
-    return elapsed, max(others, 0.0), own
+    return elapsed, max(others, 0.0), own, children
 
 
 def main():
@@ -88,7 +97,7 @@ def main():
     # The three take turns, three times, and each keeps its best time: on a busy machine another
     # program can take a core for a while, which only ever adds time, and must not fall on one of
     # the variants alone (it once made four threads look 15% faster than serial).
-    best = {name: (float("inf"), 0.0, 0.0) for name in ("serial", "threads", "processes")}
+    best = {name: (float("inf"), 0.0, 0.0, 0.0) for name in ("serial", "threads", "processes")}
     for _ in range(3):
         for name, run in (("serial", serial), ("threads", threads), ("processes", processes)):
             best[name] = min(best[name], timed(run))
@@ -101,7 +110,10 @@ def main():
            "others_cores": max(b[1] for b in best.values()),
            # cores this process kept busy in the best serial and threads runs: about 1 when it ran
            # all the time on one core; less when it lost its core for a while
-           "serial_cores": best["serial"][2], "threads_cores": best["threads"][2]}
+           "serial_cores": best["serial"][2], "threads_cores": best["threads"][2],
+           # cores the worker processes kept busy in the best processes run (their CPU time, read
+           # once they were joined, over the run's wall time)
+           "processes_cores": best["processes"][3]}
     print(json.dumps(out))
 
 
