@@ -92,9 +92,10 @@ func (l Lesson) start(experiment, variant string, throttled func() (time.Duratio
 	return r
 }
 
-// heldUp returns how long the kernel held up the run's cgroup for having used its CPU quota
-// between Start and Stop (or now), as an upper bound; 0 with no quota.
-func (r *Run) heldUp() time.Duration {
+// HeldUp returns how long, at most, the kernel held up the run's container for having used its
+// CPU quota between Start and Stop (or now); 0 with no quota. A check of the run's time that
+// Finish does not make allows that much more, as Finish does.
+func (r *Run) HeldUp() time.Duration {
 	if !r.quota {
 		return 0
 	}
@@ -138,7 +139,7 @@ func (r *Run) Stop() time.Duration {
 // took from it.
 func (r *Run) Finish(want report.Expectation) report.Run {
 	elapsed := r.Elapsed()
-	if d := r.heldUp(); d > 0 {
+	if d := r.HeldUp(); d > 0 {
 		fmt.Printf("⏸ the container's CPU quota held it up for %v at most during this run (the kernel, gopls and Jupyter share the quota): the model's band allows that much more\n", d.Round(time.Millisecond))
 		want = want.HeldUp(d)
 	}
