@@ -17,6 +17,7 @@ the way JupyterLab starts it (HTML error reports) and in one started with --raw_
 text only), and checks that the sentence is in the error (evalue and traceback) and, with HTML, in
 the report, within 10 s; then that the advice works: after the set-up cells, the same cell runs.
 """
+import contextlib
 import json
 import pathlib
 import re
@@ -127,11 +128,23 @@ def check_runs(mode, what, out):
     assert not out["evalue"], f"[{mode}] {what} failed: {out['evalue']}"
 
 
-@pytest.mark.parametrize("mode", ["html", "raw"])
-def test_import_before_the_module_cell(mode, tmp_path):
+@contextlib.contextmanager
+def kernel(mode, tmp_path, what):
+    """A new kernel in the given error mode for one case, shut down (killed) after it, with the
+    case's time printed."""
     started = time.monotonic()
     km, kc = start(mode, tmp_path)
     try:
+        yield kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    print(f"[{mode}] {what}: {time.monotonic() - started:.1f}s with the kernel's start")
+
+
+@pytest.mark.parametrize("mode", ["html", "raw"])
+def test_import_before_the_module_cell(mode, tmp_path):
+    with kernel(mode, tmp_path, "import before the module cell") as kc:
         out = run_cell(kc, IMPORTS_HELPER)
         check_error(mode, "a helper imported before the module cell", out, GO_GET_SENTENCE)
         # The advice works: after the module cell, the same cell runs.
@@ -139,17 +152,11 @@ def test_import_before_the_module_cell(mode, tmp_path):
         out = run_cell(kc, IMPORTS_HELPER)
         check_runs(mode, "the cell, after the module cell", out)
         assert out["text"].strip() == LESSON, out["text"]
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    print(f"[{mode}] import before the module cell: {time.monotonic() - started:.1f}s with the kernel's start")
 
 
 @pytest.mark.parametrize("mode", ["html", "raw"])
 def test_name_used_before_its_cell(mode, tmp_path):
-    started = time.monotonic()
-    km, kc = start(mode, tmp_path)
-    try:
+    with kernel(mode, tmp_path, "lesson used before its cell") as kc:
         out = run_cell(kc, USES_LESSON)
         assert "undefined: lesson" in out["evalue"] + out["html"], out
         check_error(mode, "lesson used before the set-up cells", out, UNDECLARED_SENTENCE)
@@ -159,7 +166,3 @@ def test_name_used_before_its_cell(mode, tmp_path):
         out = run_cell(kc, USES_LESSON)
         check_runs(mode, "the cell, after the set-up cells", out)
         assert out["text"].strip() == LESSON, out["text"]
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    print(f"[{mode}] lesson used before its cell: {time.monotonic() - started:.1f}s with the kernel's start")
