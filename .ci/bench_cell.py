@@ -1,8 +1,10 @@
 """Warm latency of a notebook cell through the real GoNB kernel.
 
-The cell imports the course's helpers and draws a Gantt chart; it runs 20 times after two warm-up
-runs, and the script prints the median (p50), p90 and max of the wall time from execute request to
-idle, as a client sees it.
+The cell imports the course's helpers and draws a Gantt chart, with its picture (the SVG that the
+kernel's warm renderer draws, see helpers/chart/picture.go) and without it (COURSE_CHART_PICTURES=0
+set by the cell). After two warm-up runs of each, the two run in turn 20 times each, and the script
+prints the median (p50), p90 and max of the wall time from execute request to idle, as a client
+sees it, for each, and the picture's share as a ratio inside this one run.
 """
 import pathlib
 import statistics
@@ -14,31 +16,40 @@ from kernelrun import SETUP, run
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CELL = '''import (
+	"os"
+
 	"github.com/concurrency-kitchen/course/helpers/chart"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
 %%
+os.Setenv("COURSE_CHART_PICTURES", "{pictures}")
 tl := timing.NewTimeline()
-tl.Add(timing.Span{Lane: "pasta", Task: "boil water", Start: 0, End: 3 * timing.Unit()})
+tl.Add(timing.Span{{Lane: "pasta", Task: "boil water", Start: 0, End: 3 * timing.Unit()}})
 chart.Gantt("latency probe", tl.Spans()).Show()
 '''
+VARIANTS = {"with its picture": CELL.format(pictures="1"), "without a picture": CELL.format(pictures="0")}
 
 
 def main():
     km, kc = start_new_kernel(kernel_name="gonb", cwd=str(ROOT / "notebooks"))
     try:
         run(kc, SETUP)
+        times = {name: [] for name in VARIANTS}
         for _ in range(2):
-            run(kc, CELL)
-        times = []
+            for cell in VARIANTS.values():
+                run(kc, cell)
         for _ in range(20):
-            t = time.monotonic()
-            run(kc, CELL)
-            times.append(time.monotonic() - t)
-        times.sort()
-        print(f"cell latency (helpers + Gantt chart), 20 runs: p50 {statistics.median(times):.2f}s, "
-              f"p90 {times[17]:.2f}s, max {times[-1]:.2f}s")
+            for name, cell in VARIANTS.items():
+                t = time.monotonic()
+                run(kc, cell)
+                times[name].append(time.monotonic() - t)
+        for name, ts in times.items():
+            ts.sort()
+            print(f"cell latency (helpers + Gantt chart {name}), 20 runs: p50 {statistics.median(ts):.2f}s, "
+                  f"p90 {ts[17]:.2f}s, max {ts[-1]:.2f}s")
+        on, off = (statistics.median(ts) for ts in times.values())
+        print(f"the picture's share: p50 {on:.2f}s against {off:.2f}s ({on / off:.2f}x)")
     finally:
         km.shutdown_kernel(now=True)
 

@@ -1,7 +1,8 @@
 // Browser test: JupyterLab on a free loopback port, headless Chromium driven by playwright-core.
 // It opens a copy of lesson 01, runs all cells, and checks that every chart drew (a canvas with
 // pixels inside each chart), that no request went to a host other than the Jupyter server, and
-// that the charts draw again when the saved notebook is reopened. Then it opens the notebook
+// that the charts draw again when the saved notebook is reopened, and that a copy of it that the
+// server never signed (untrusted) shows every chart as its picture. Then it opens the notebook
 // exported to HTML by nbconvert, from a file, and checks the charts there too. Screenshots go to
 // test-output/browser/.
 //
@@ -100,6 +101,8 @@ async function main() {
   // A copy, so that saving it does not touch notebooks/ (COURSE_ROOT, set by the kernel, still
   // points the setup cell at this checkout's helpers).
   fs.copyFileSync(path.join(ROOT, "notebooks", nbName), path.join(WORK, nbName));
+  // The chart library the server serves beside the notebooks (as in notebooks/assets).
+  fs.cpSync(path.join(ROOT, "notebooks", "assets"), path.join(WORK, "assets"), { recursive: true });
   const settings = path.join(WORK, ".settings", "@jupyterlab", "docmanager-extension");
   fs.mkdirSync(settings, { recursive: true });
   fs.writeFileSync(path.join(settings, "plugin.jupyterlab-settings"), JSON.stringify({ autosave: false }));
@@ -150,6 +153,7 @@ async function run(base, token, treePath, server) {
     await checkTraceCharts(page);
     await screenshots(page, expected);
     await saveAndReopen(page, expected);
+    if (server) await checkUntrusted(page, base, token, nbName, expected);
 
     if (foreign.length) fail(`requests to other hosts: ${[...new Set(foreign)].slice(0, 10).join(", ")}`);
     else console.log("no request left the Jupyter server");
@@ -247,6 +251,39 @@ async function saveAndReopen(page, expected) {
     window.jupyterapp.shell.currentWidget.content && window.jupyterapp.shell.currentWidget.content.widgets.length)),
     "the reopened notebook", 120_000);
   await checkCharts(page, "reopened", expected);
+}
+
+// checkUntrusted opens a copy of the saved notebook that this server never signed (one metadata
+// field added), as a notebook from elsewhere opens: JupyterLab runs none of its scripts and
+// sanitizes its HTML. Every chart must still show its picture (an <img> of an SVG), and no chart
+// may be drawn live.
+async function checkUntrusted(page, base, token, nbName, expected) {
+  const saved = JSON.parse(fs.readFileSync(path.join(WORK, nbName), "utf8"));
+  saved.metadata.ck_untrusted_copy = true;
+  const copy = `${LESSON}-untrusted.ipynb`;
+  fs.writeFileSync(path.join(WORK, copy), JSON.stringify(saved));
+  await page.goto(`${base}/lab/tree/${copy}?token=${token}`);
+  const shown = () => page.evaluate((name) => {
+    const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    if (!w || !w.context || w.context.path !== name || !w.content.widgets.length) return null;
+    const imgs = [...w.node.querySelectorAll(".jp-OutputArea-output img")]
+      .filter((i) => i.src.startsWith("data:image/svg+xml"));
+    return { pictures: imgs.length, loaded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length,
+      live: w.node.querySelectorAll(".jp-OutputArea-output canvas").length,
+      trusted: w.content.model.cells.get(0) ? w.content.widgets.some((c) => c.model.trusted) : null };
+  }, copy);
+  const state = await waitFor(async () => {
+    const s = await shown();
+    return s && s.pictures >= expected && s.loaded === s.pictures ? s : null;
+  }, `${expected} chart pictures in the untrusted copy`, 60_000).catch(async (e) => {
+    fail(`untrusted copy: ${e.message}; ${JSON.stringify(await shown())}`);
+  });
+  if (state.live) fail(`untrusted copy: ${state.live} charts drawn live: its scripts ran`);
+  if (state.trusted) fail("untrusted copy: JupyterLab trusts it: the check would prove nothing");
+  const first = page.locator(".jp-OutputArea-output img[src^='data:image/svg+xml']").first();
+  await first.scrollIntoViewIfNeeded();
+  await first.screenshot({ path: path.join(OUT, `${LESSON}-untrusted.png`) });
+  console.log(`untrusted copy: ${state.loaded} of ${expected} charts shown as pictures, none drawn live`);
 }
 
 // checkExport exports the saved notebook to HTML with nbconvert and opens it from a file, with no

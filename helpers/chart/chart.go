@@ -68,30 +68,102 @@ func newID() string {
 
 // Fragment returns the HTML that draws the chart: a div and a script that
 // waits for the ECharts library (loaded by Setup) and draws into the div.
-func (c *Chart) Fragment() string {
+func (c *Chart) Fragment() string { return c.fragment("") }
+
+// fragment is Fragment with a picture of the chart (a data: URL, or "" for
+// none) in the div, shown until the script draws the chart in its place.
+func (c *Chart) fragment(picture string) string {
 	id := newID()
 	var b strings.Builder
-	fmt.Fprintf(&b, `<div id="%s" class="ck-chart" data-title="%s" style="width:100%%;max-width:960px;height:%dpx"></div>`,
+	fmt.Fprintf(&b, `<div id="%s" class="ck-chart" data-title="%s" style="width:100%%;max-width:960px;height:%dpx">`,
 		id, html.EscapeString(c.title), c.height)
+	if picture != "" {
+		fmt.Fprintf(&b, `<img class="ck-picture" src="%s" alt="%s" style="width:100%%;height:auto">`,
+			picture, html.EscapeString(c.title+" (a picture of the chart; the live chart draws where scripts run)"))
+	}
+	b.WriteString("</div>")
+	defs, option := shareFunctions(c.option)
 	fmt.Fprintf(&b, "\n<script>\n(function () {\n"+
-		"  var id = '%s', option = %s, tries = 0;\n"+
+		"  %svar id = '%s', option = %s, tries = 0;\n"+
 		"  function draw() {\n"+
 		"    var el = document.getElementById(id);\n"+
 		"    if (!el) { return; }\n"+
 		"    var ec = window.echarts;\n"+
 		"    if (!ec) {\n"+
 		"      if (++tries < 300) { setTimeout(draw, 50); return; }\n"+
+		"      var note = document.createElement('p');\n"+
+		"      note.textContent = %q;\n"+
 		"      el.style.height = 'auto';\n"+
-		"      el.textContent = %q;\n"+
+		"      el.appendChild(note);\n"+
 		"      return;\n"+
 		"    }\n"+
+		"    var pic = el.querySelector('img.ck-picture');\n"+
+		"    if (pic) { el.removeChild(pic); }\n"+
 		"    var chart = ec.getInstanceByDom(el) || ec.init(el);\n"+
 		"    chart.setOption(option);\n"+
 		"    if (window.ResizeObserver) { new ResizeObserver(function () { chart.resize(); }).observe(el); }\n"+
 		"  }\n"+
 		"  draw();\n"+
-		"})();\n</script>", id, escapeScript(c.option), missingLibrary)
+		"})();\n</script>", escapeScript(defs), id, escapeScript(option), missingLibrary)
 	return b.String()
+}
+
+// shareFunctions names each JavaScript function that the option repeats
+// (a Gantt chart's renderItem is the same in every lane's series) once, as
+// a variable: defs declares them, and the option refers to them. It keeps a
+// saved notebook small; the option's meaning does not change. The course's
+// functions hold no braces inside strings, which is what it relies on to
+// find where a function ends.
+func shareFunctions(option string) (defs, shared string) {
+	const start = "function ("
+	count := map[string]int{}
+	var order []string
+	for i := 0; ; {
+		j := strings.Index(option[i:], start)
+		if j < 0 {
+			break
+		}
+		fn := functionAt(option[i+j:])
+		if fn == "" {
+			break
+		}
+		if count[fn] == 0 {
+			order = append(order, fn)
+		}
+		count[fn]++
+		i += j + len(fn)
+	}
+	var b strings.Builder
+	shared = option
+	n := 0
+	for _, fn := range order {
+		if count[fn] < 2 {
+			continue
+		}
+		name := fmt.Sprintf("ckFn%d", n)
+		n++
+		fmt.Fprintf(&b, "var %s = %s;\n  ", name, fn)
+		shared = strings.ReplaceAll(shared, fn, name)
+	}
+	return b.String(), shared
+}
+
+// functionAt returns the function literal at the start of s, up to its
+// closing brace, or "" when its braces do not close.
+func functionAt(s string) string {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return s[:i+1]
+			}
+		}
+	}
+	return ""
 }
 
 const missingLibrary = "This chart needs the ECharts library, which the setup cell at the top of the notebook loads. " +
@@ -117,7 +189,11 @@ func htmlEscape(s string) string {
 // When the chart cannot be shown, Show says so on standard error, so that
 // a cell that ignores the error still shows the failure, and returns it.
 func (c *Chart) Show() error {
-	where, err := display.Current().HTML(c.title, c.Fragment(), c.Page)
+	fragment := c.Fragment()
+	if display.InNotebook() {
+		fragment = c.fragment(c.picture(defaultRenderer()))
+	}
+	where, err := display.Current().HTML(c.title, fragment, c.Page)
 	if err != nil {
 		err = fmt.Errorf("chart %q: %w", c.title, err)
 		fmt.Fprintln(os.Stderr, "✗ showing a chart failed:", err)

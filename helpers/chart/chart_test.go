@@ -214,3 +214,27 @@ func TestSpeedUp(t *testing.T) {
 		}
 	}
 }
+
+func TestShareFunctions(t *testing.T) {
+	tests := []struct {
+		name, option, defs, shared string
+	}{
+		{"a function repeated is named once",
+			`{"series":[{"renderItem":function (p, a) {if (x) { return {y: 1}; }}},{"renderItem":function (p, a) {if (x) { return {y: 1}; }}}]}`,
+			"var ckFn0 = function (p, a) {if (x) { return {y: 1}; }};\n  ",
+			`{"series":[{"renderItem":ckFn0},{"renderItem":ckFn0}]}`},
+		{"a function once stays where it is",
+			`{"tooltip":{"formatter":function (p) {return p.name;}},"series":[]}`,
+			"", `{"tooltip":{"formatter":function (p) {return p.name;}},"series":[]}`},
+		{"no functions", `{"a":1}`, "", `{"a":1}`},
+		{"braces that do not close are left alone", `{"f":function (p) {`, "", `{"f":function (p) {`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defs, shared := shareFunctions(tt.option)
+			if defs != tt.defs || shared != tt.shared {
+				t.Errorf("shareFunctions(%q)\n = %q, %q\nwant %q, %q", tt.option, defs, shared, tt.defs, tt.shared)
+			}
+		})
+	}
+}
