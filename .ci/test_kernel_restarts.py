@@ -10,12 +10,31 @@ memory while the kernels ran, what was left) are printed.
 
 Measured with plain GoNB v0.11.5: the graceful way leaves nothing; the kill leaves every gopls
 (28 processes, 1,169 MB) and 28 /tmp/gonb_* folders.
+
+The restarted kernel also draws a chart after each restart, which starts that kernel's picture
+renderer (helpers/chart/picture.go: a Node.js process in a session of its own, which the kill of
+the kernel's process group does not reach): every one of them must end with its kernel.
 """
 import pathlib
 import time
 
 import pytest
 from jupyter_client.manager import KernelManager
+
+from kernelrun import SETUP
+
+CHART = '''import (
+	"github.com/concurrency-kitchen/course/helpers/chart"
+	"github.com/concurrency-kitchen/course/helpers/display"
+	"github.com/concurrency-kitchen/course/helpers/timing"
+)
+
+%%
+if !display.InNotebook() {
+	panic("not in a notebook: no picture would be drawn")
+}
+chart.Gantt("restart", []timing.Span{{Lane: "cook", Task: "chop", End: timing.Unit()}}).Show()
+'''
 
 
 def gopls():
@@ -30,6 +49,19 @@ def gopls():
             continue
         rss = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
         found[int(d.name)] = int(rss[0]) if rss else 0
+    return found
+
+
+def renderers():
+    """The PIDs of the kernels' chart picture renderers (their socket is a ck-charts-* path)."""
+    found = set()
+    for d in pathlib.Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (d / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"/ck-charts-" in cmdline and b"node" in cmdline.split(b"\0")[0]:
+            found.add(int(d.name))
     return found
 
 
@@ -50,7 +82,7 @@ def run_cell(km, code):
 
 @pytest.mark.parametrize("now", [False, True], ids=["graceful", "killed"])
 def test_kernels_leave_nothing(now):
-    gopls_before, dirs_before = set(gopls()), temp_dirs()
+    gopls_before, dirs_before, renderers_before = set(gopls()), temp_dirs(), renderers()
     kernels = []
     try:
         for _ in range(9):
@@ -62,9 +94,15 @@ def test_kernels_leave_nothing(now):
         running = {p: r for p, r in gopls().items() if p not in gopls_before}
         print(f"{'killed' if now else 'graceful'}: 9 kernels ran {len(running)} gopls, "
               f"{sum(running.values()) // 1024} MB resident")
+        drew = set()
         for _ in range(5):
             kernels[0].restart_kernel(now=now)
             run_cell(kernels[0], '%%\nfmt.Println("again")')
+            run_cell(kernels[0], SETUP)
+            run_cell(kernels[0], CHART)
+            drew |= renderers() - renderers_before
+        print(f"the restarted kernel drew a chart after each restart: {len(drew)} picture renderers started")
+        assert len(drew) == 5, f"{len(drew)} renderers for 5 kernels that drew a chart"
     finally:
         for km in kernels:
             km.shutdown_kernel(now=now)
@@ -75,6 +113,9 @@ def test_kernels_leave_nothing(now):
     print(f"after 5 restarts and 9 shutdowns: {len(left)} gopls left ({sum(left.values()) // 1024} MB), "
           f"{len(stale)} /tmp/gonb_* folders")
     assert not left, f"gopls left running: {sorted(left)}"
+    while (ended := renderers() - renderers_before) and time.monotonic() < deadline + 5:
+        time.sleep(0.2)
+    assert not ended, f"picture renderers left running after their kernels: {sorted(ended)}"
     # A new kernel removes the folders of the kernels that are gone.
     km = KernelManager(kernel_name="gonb")
     km.start_kernel()
