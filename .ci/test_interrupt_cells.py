@@ -10,7 +10,10 @@ declaration cells, then takes every other cell in turn and interrupts it twice a
 
 Each time the cell must end within 2 s of the interrupt and leave nothing behind: no cell program
 (a process whose executable is in GoNB's /tmp/gonb_* folder), no course child process, no
-redis-server, no listening TCP port, no /tmp/course-* file that was not there before. Then the
+redis-server, no listening TCP port, no /tmp/course-* file that was not there before. Processes
+and ports count only when they descend from this test's kernel (they carry its MARK variable,
+which every process the kernel starts inherits): on a shared machine, other people's kernels,
+servers and tests are not this cell's leftovers. Then the
 cell runs again, whole, at a 100 ms unit and strict, and must pass: an interrupt breaks nothing.
 The figures (how long each cell took to end after each interrupt) are printed.
 """
@@ -30,6 +33,7 @@ DURING_BUILD = 0.05  # seconds after sending the cell
 AFTER_OUTPUT = 0.3   # seconds after the cell's first output
 NO_OUTPUT = 3.0      # seconds after sending, for a cell that prints nothing by then
 MAX_END = 2.0        # seconds from the interrupt to the cell's end
+MARK = f"COURSE_TEST_KERNEL={os.getpid()}-{time.time_ns()}".encode()  # in this test's kernel's environment
 
 
 def alive(pid):
@@ -40,10 +44,22 @@ def alive(pid):
     return not re.search(r"^State:\s+Z", status, re.M)
 
 
-def processes():
-    """The PIDs of cell programs, course child processes and redis-servers, with what each is."""
-    found = {}
+def marked():
+    """The PIDs of the processes that descend from this test's kernel."""
+    pids = set()
     for d in pathlib.Path("/proc").glob("[0-9]*"):
+        try:
+            if MARK in (d / "environ").read_bytes().split(b"\0"):
+                pids.add(int(d.name))
+        except OSError:
+            continue
+    return pids
+
+
+def processes():
+    """The PIDs of this kernel's cell programs, course child processes and redis-servers, with what each is."""
+    found = {}
+    for d in (pathlib.Path(f"/proc/{pid}") for pid in marked()):
         pid = int(d.name)
         try:
             exe = os.readlink(d / "exe")
@@ -64,7 +80,8 @@ def processes():
 
 
 def listening_ports():
-    ports = set()
+    """The TCP ports that processes of this test's kernel listen on."""
+    inodes = {}
     for name in ("tcp", "tcp6"):
         try:
             lines = pathlib.Path(f"/proc/net/{name}").read_text().splitlines()[1:]
@@ -73,7 +90,20 @@ def listening_ports():
         for line in lines:
             f = line.split()
             if f[3] == "0A":  # LISTEN
-                ports.add(int(f[1].rsplit(":", 1)[1], 16))
+                inodes[f[9]] = int(f[1].rsplit(":", 1)[1], 16)
+    ports = set()
+    for pid in marked():
+        try:
+            fds = list(pathlib.Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                ports.add(inodes[target[8:-1]])
     return ports
 
 
@@ -163,7 +193,8 @@ def run_whole(kc, code):
 def test_every_cell_stops_when_interrupted(lesson):
     setup, rest = cells(lesson)
     os.environ.update(COURSE_TIME_UNIT="1s", COURSE_STRICT="1")
-    km, kc = start_new_kernel(kernel_name="gonb", cwd=str(ROOT / "notebooks"))
+    key, value = MARK.decode().split("=", 1)
+    km, kc = start_new_kernel(kernel_name="gonb", cwd=str(ROOT / "notebooks"), env={**os.environ, key: value})
     problems = []
     try:
         for code in setup:
