@@ -1,7 +1,10 @@
 # Concurrency Kitchen. The two commands a learner needs:
 #   make lab    set up (once, idempotently) and open the course in JupyterLab
-#   make test   set up and run every test: Go helpers, notebooks with the real kernel, browser,
-#               and the Docker image (built and tested where a Docker daemon is or can be started)
+#   make test   set up and run every test: Go helpers, notebooks with the real kernel, the site,
+#               browser, and the Docker image (built and tested where a Docker daemon is or can be started)
+#   make site   the course executed, as a static site in site/ (open site/index.html): every notebook
+#               run at COURSE_TIME_UNIT (1s by default), or SITE_FROM=DIR's executed notebooks
+#               (e.g. SITE_FROM=test-output, those the notebook test saved)
 #   make image  build the Docker image `concurrency-kitchen`; make test-image  test it
 # Needs first: Go 1.26, Python 3.11+ (with venv), Node.js with npm (20+ for `make test`); `make test`
 # also needs Chromium (installed from Debian's packages when run as root).
@@ -14,7 +17,7 @@ PORT ?= 8888
 # the tests' time unit: .ci/course.json, which the Python and JS tests read too
 export COURSE_TIME_UNIT_TEST ?= $(shell sed -n 's/.*"test_unit": *"\([^"]*\)".*/\1/p' .ci/course.json)
 
-.PHONY: setup lab test test-lint test-go test-notebooks test-units test-browser test-container image test-image notebooks bench clean
+.PHONY: setup lab test test-lint test-go test-notebooks test-site test-units test-browser test-container image test-image notebooks site bench clean
 
 setup:
 	@bash .ci/setup
@@ -27,7 +30,7 @@ notebooks: setup
 
 test:
 	@bash .ci/setup --test
-	@$(MAKE) --no-print-directory test-lint test-go test-notebooks test-units test-browser test-container
+	@$(MAKE) --no-print-directory test-lint test-go test-notebooks test-site test-units test-browser test-container
 
 # The image, built and tested with one Docker daemon (started here, as root on Debian, if none runs).
 test-container:
@@ -73,9 +76,26 @@ test-browser:
 	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) bash .ci/reap-gopls \
 	  bash -c 'node .ci/browser-test.mjs 01-dinner && node .ci/browser-test.mjs 07-uptime'
 
+# The static site (.ci/build_site.py). Without SITE_FROM it executes every notebook with the kernel
+# (not strict; the set-up first); with it, it only renders (seconds) the executed notebooks found there.
+SITE_FROM ?=
+site: $(if $(SITE_FROM),,setup)
+ifeq ($(SITE_FROM),)
+	bash .ci/reap-gopls $(PY) .ci/build_site.py --out site
+else
+	$(PY) .ci/build_site.py --from $(SITE_FROM) --out site
+endif
+
+# The site of the notebooks test-notebooks executed, built into test-output/site/ (site/ is left as
+# it is), every page opened from file:// in headless Chromium with no network.
+test-site:
+	@echo "== site: test-output's executed notebooks as a static site (test-output/site/), every page in headless Chromium from file://"
+	$(PY) .ci/build_site.py --from test-output --out test-output/site
+	node .ci/site-test.mjs test-output/site
+
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./helpers/...
 	$(PY) .ci/bench_cell.py
 
 clean:
-	rm -rf test-output course-output
+	rm -rf test-output course-output site
