@@ -38,7 +38,7 @@ func LogBars(title, yName string, categories []string, series ...Series) *Chart 
 // "log".
 func bars(title, yName, axis string, categories []string, series []Series) *Chart {
 	c := charts.NewBar()
-	c.SetGlobalOptions(append(seriesChartOpts(title, opts.Grid{Left: "10%", Right: "4%", Top: "80", Bottom: "60"}),
+	c.SetGlobalOptions(append(seriesChartOpts(title, opts.Grid{Left: "10%", Right: "4%", Top: px(80 + titleTop), Bottom: "60"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: categories, AxisLabel: &opts.AxisLabel{Interval: "0"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: axis, Name: yName, NameLocation: "middle", NameGap: 50}),
 	)...)
@@ -58,7 +58,7 @@ func bars(title, yName, axis string, categories []string, series []Series) *Char
 		}
 		c.AddSeries(s.Name, data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}))
 	}
-	return &Chart{title: title, height: 400, option: optionOf(c, jsonOf(&c.BaseConfiguration))}
+	return &Chart{title: title, height: 400 + titleTop, option: optionOf(c, jsonOf(&c.BaseConfiguration))}
 }
 
 // roundLabel rounds a bar's value for its label: to hundredths, or to
@@ -74,13 +74,15 @@ func roundLabel(v float64) float64 {
 
 // seriesChartOpts are the options bar and line charts share: no animation
 // (a chart is a measurement, drawn at once), a title, an axis tooltip, a
-// legend under the title, and the grid's margins.
+// legend under the title, the grid's margins, and the toolbox that saves
+// the chart as a PNG.
 func seriesChartOpts(title string, grid opts.Grid) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: title}),
+		charts.WithTitleOpts(titleOpts(title, "")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: px(30 + titleTop)}),
 		charts.WithGridOpts(grid),
+		newFrame(title, noZoom, 0).options(),
 	}
 }

@@ -46,9 +46,13 @@ const dataPlaces = 3
 const waitingColor = "#cfd3da"
 
 // Gantt draws a timeline as a Gantt chart: one row per lane, one bar per
-// span, time in units on the x axis. The tooltip of a bar gives its task,
-// start, end and duration. Spans whose task starts with "wait" are drawn
-// in light grey, to tell waiting from working.
+// span, time in units on the x axis. The lanes are in their natural order
+// (timing.LanesOf): "worker 2" above "worker 10". The tooltip of a bar
+// gives its task, start, end and duration. Spans whose task starts with
+// "wait" are drawn in light grey, to tell waiting from working. The chart
+// zooms on time with the mouse wheel and by dragging, with the toolbox's
+// zoom button, and, past 40 spans, with a slider under it; its toolbox
+// saves it as a PNG and restores it.
 func Gantt(title string, spans []timing.Span) *Chart {
 	lanes := timing.LanesOf(spans)
 	end := 0.0
@@ -63,15 +67,17 @@ func Gantt(title string, spans []timing.Span) *Chart {
 		byLane[s.Lane] = append(byLane[s.Lane], item)
 	}
 
+	f := newFrame(title, zoomFor(len(spans)), 8)
 	c := charts.NewCustom()
 	c.SetGlobalOptions(
 		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf("%d tasks on %d lanes, %.2f units (1 unit = %v)", len(spans), len(lanes), end, timing.Unit())}),
+		charts.WithTitleOpts(titleOpts(title, fmt.Sprintf("%d tasks on %d lanes, %.2f units (1 unit = %v)", len(spans), len(lanes), end, timing.Unit()))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(ganttTooltip)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: "70", Bottom: "50"}),
+		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: px(70 + titleTop), Bottom: px(50 + f.below())}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (units)", NameLocation: "middle", NameGap: 28, Min: 0}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: lanes, Inverse: opts.Bool(true)}),
+		f.options(),
 	)
 	for _, lane := range lanes {
 		c.AddSeries(lane, byLane[lane],
@@ -81,7 +87,7 @@ func Gantt(title string, spans []timing.Span) *Chart {
 	}
 	return &Chart{
 		title:  title,
-		height: 130 + 42*max(1, len(lanes)),
+		height: 130 + titleTop + f.below() + 42*max(1, len(lanes)),
 		option: optionOf(c, jsonOf(&c.BaseConfiguration)),
 	}
 }

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/concurrency-kitchen/course/helpers/internal/round"
@@ -60,12 +61,12 @@ const wakeColor = "#d0421b"
 // every time one of them woke another, from the waker's row to the woken
 // one's, as divan/gotrace drew channel sends. The x axis is time in units
 // on the run's timeline, so the chart lines up with the run's Gantt chart.
+// The rows are in the lanes' natural order (timing.OrderLanes). The chart
+// zooms on time as Gantt's does.
 func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []Wake) *Chart {
 	var lanes []string
-	row := map[string]int{}
 	addLane := func(l string) {
-		if _, ok := row[l]; !ok && l != "" {
-			row[l] = len(lanes)
+		if l != "" && !slices.Contains(lanes, l) {
 			lanes = append(lanes, l)
 		}
 	}
@@ -74,6 +75,11 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 	}
 	for _, w := range waits {
 		addLane(w.Lane)
+	}
+	lanes = timing.OrderLanes(lanes)
+	row := map[string]int{}
+	for i, l := range lanes {
+		row[l] = i
 	}
 	bar := func(lane string, start, end time.Duration, label string) opts.CustomData {
 		return opts.CustomData{Name: lane, Value: []any{row[lane],
@@ -105,7 +111,8 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 			fmt.Sprintf("%s woke %s (%s)", w.From, w.To, w.Reason)}})
 	}
 
-	c := newRowsChart(title, subtitle, lanes, handoffTooltip)
+	f := newFrame(title, zoomFor(len(running)+len(waits)), legendSpace)
+	c := newRowsChart(f, subtitle, lanes, handoffTooltip)
 	other := 0 // the reasons other than sleep take the colours of waitPalette in turn
 	for _, r := range reasons {
 		color := sleepColor
@@ -125,7 +132,7 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 	}
 	return &Chart{
 		title:  title,
-		height: 160 + 48*max(len(lanes), 1),
+		height: 160 + titleTop + f.below() + 48*max(len(lanes), 1),
 		option: optionOf(c, jsonOf(&c.BaseConfiguration)),
 	}
 }

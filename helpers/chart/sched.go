@@ -53,12 +53,13 @@ type Stretch struct {
 
 // SchedGantt draws what the scheduler did in a traced run: one row per P,
 // one bar per stretch a goroutine ran there, coloured by the lane it
-// worked for (one legend entry per lane, in the order the lanes first
-// ran); the runtime's and the helpers' goroutines are drawn in grey. procs
-// is the run's GOMAXPROCS: there are at least that many rows. The x axis
-// is time in units on the run's timeline, so the chart lines up with
-// Gantt's of the same run. A bar's tooltip gives the goroutine, its P and
-// OS thread, its start, end and duration, and why it stopped running.
+// worked for (one legend entry per lane, in the lanes' natural order, as
+// timing.OrderLanes gives it); the runtime's and the helpers' goroutines
+// are drawn in grey. procs is the run's GOMAXPROCS: there are at least
+// that many rows. The x axis is time in units on the run's timeline, so
+// the chart lines up with Gantt's of the same run. A bar's tooltip gives
+// the goroutine, its P and OS thread, its start, end and duration, and why
+// it stopped running. The chart zooms on time as Gantt's does.
 func SchedGantt(title, subtitle string, procs int, stretches []Stretch) *Chart {
 	procs = max(procs, 1)
 	var lanes []string
@@ -76,11 +77,13 @@ func SchedGantt(title, subtitle string, procs int, stretches []Stretch) *Chart {
 			round.To(timing.InUnits(s.Start), dataPlaces), round.To(timing.InUnits(s.End), dataPlaces),
 			name, s.Goroutine, s.Thread, s.Stop, roundDuration(s.End - s.Start).String()}})
 	}
+	lanes = timing.OrderLanes(lanes)
 	rows := make([]string, procs)
 	for i := range rows {
 		rows[i] = fmt.Sprintf("P%d", i)
 	}
-	c := newRowsChart(title, subtitle, rows, schedTooltip)
+	f := newFrame(title, zoomFor(len(stretches)), legendSpace)
+	c := newRowsChart(f, subtitle, rows, schedTooltip)
 	for _, lane := range lanes {
 		addBars(c, lane, byLane[lane], tickRender, "")
 	}
@@ -89,7 +92,7 @@ func SchedGantt(title, subtitle string, procs int, stretches []Stretch) *Chart {
 	}
 	return &Chart{
 		title:  title,
-		height: 160 + 42*procs,
+		height: 160 + titleTop + f.below() + 42*procs,
 		option: optionOf(c, jsonOf(&c.BaseConfiguration)),
 	}
 }
@@ -104,22 +107,27 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Second)
 }
 
+// legendSpace is the height, in pixels, of the legend at the bottom of
+// SchedGantt and Handoffs: their slider goes above it.
+const legendSpace = 30
+
 // newRowsChart is the frame SchedGantt and Handoffs share: time in units
-// along x from 0, the rows down y, the title with the unit in its
-// subtitle, the tooltip, and the legend below.
-func newRowsChart(title, subtitle string, rows []string, tooltip string) *charts.Custom {
+// along x from 0, the rows down y, the title (f's) with the unit in its
+// subtitle, the tooltip, the legend below, and f's toolbox and zoom.
+func newRowsChart(f frame, subtitle string, rows []string, tooltip string) *charts.Custom {
 	if subtitle != "" {
 		subtitle += " · "
 	}
 	c := charts.NewCustom()
 	c.SetGlobalOptions(
 		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: fmt.Sprintf("%s1 unit = %v", subtitle, timing.Unit())}),
+		charts.WithTitleOpts(titleOpts(f.title, fmt.Sprintf("%s1 unit = %v", subtitle, timing.Unit()))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: "70", Bottom: "70"}),
+		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: px(70 + titleTop), Bottom: px(70 + f.below())}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (units)", NameLocation: "middle", NameGap: 28, Min: 0}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: rows, Inverse: opts.Bool(true)}),
+		f.options(),
 	)
 	return c
 }

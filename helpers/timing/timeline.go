@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/trace"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -129,10 +131,13 @@ func (t *Timeline) Spans() []Span {
 	return out
 }
 
-// Lanes returns the lanes in the order they first appear in Spans.
+// Lanes returns the lanes of Spans in their natural order, as LanesOf.
 func (t *Timeline) Lanes() []string { return LanesOf(t.Spans()) }
 
-// LanesOf returns the lanes of spans in the order they first appear.
+// LanesOf returns the lanes of spans in their natural order (see
+// OrderLanes): the order they first appear in, except that numbered
+// lanes of one kind, such as a pool's "worker 1" to "worker 10", come
+// together and by number, whichever of them started first.
 func LanesOf(spans []Span) []string {
 	var lanes []string
 	for _, s := range spans {
@@ -140,7 +145,45 @@ func LanesOf(spans []Span) []string {
 			lanes = append(lanes, s.Lane)
 		}
 	}
-	return lanes
+	return OrderLanes(lanes)
+}
+
+// numbers matches the runs of decimal digits in a lane's name.
+var numbers = regexp.MustCompile(`[0-9]+`)
+
+// OrderLanes puts lanes, given in the order they first appeared, in their
+// natural order, which it returns in a new slice. Lanes whose names differ
+// only in their numbers ("worker 4", "worker 10", "worker 1"; "P1", "P0")
+// are one kind: they come together, where the first of them appeared, and
+// by number, compared as numbers and from the left ("worker 2" before
+// "worker 10", "machine 1 job 9" before "machine 2 job 1"). Every other
+// lane keeps its place in the order: "main" before "cook" stays so.
+func OrderLanes(lanes []string) []string {
+	kinds := map[string][]string{} // the lanes of each kind: the name with its numbers blanked out
+	var order []string             // the kinds, in the order they first appeared
+	for _, l := range lanes {
+		k := numbers.ReplaceAllString(l, "\x00")
+		if _, ok := kinds[k]; !ok {
+			order = append(order, k)
+		}
+		kinds[k] = append(kinds[k], l)
+	}
+	out := make([]string, 0, len(lanes))
+	for _, k := range order {
+		kind := kinds[k]
+		slices.SortStableFunc(kind, func(a, b string) int {
+			return slices.CompareFunc(numbers.FindAllString(a, -1), numbers.FindAllString(b, -1), compareNumbers)
+		})
+		out = append(out, kind...)
+	}
+	return out
+}
+
+// compareNumbers compares two runs of decimal digits as the numbers they
+// write, of any length: "9" before "10", "007" the same as "7".
+func compareNumbers(a, b string) int {
+	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
 }
 
 // Makespan returns the end of the last span: how long the whole run took

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -153,8 +154,16 @@ func TestChildReportsIntoParent(t *testing.T) {
 	defer r.Close()
 
 	// Play the child in this process: FromParent reads the same variables
-	// that a child would find in its environment.
-	for _, kv := range parent.ChildEnv(int(w.Fd())) {
+	// that a child would find in its environment. The child's file gets a
+	// descriptor of its own, as in a real child: two *os.File on one
+	// descriptor would close it twice, the second time (from a finalizer)
+	// closing whatever reused the number, such as an example's captured
+	// standard output.
+	fd, err := syscall.Dup(int(w.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range parent.ChildEnv(fd) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
@@ -167,6 +176,7 @@ func TestChildReportsIntoParent(t *testing.T) {
 	if err := child.Err(); err != nil {
 		t.Fatal(err)
 	}
+	child.sink.(*os.File).Close() // as the child's exit would
 	w.Close()
 
 	if err := parent.Collect(r); err != nil {
@@ -271,5 +281,64 @@ func TestUnfinished(t *testing.T) {
 		if !slices.Equal(lanes, tt.lanes) || len(tl.Spans()) != tt.spans {
 			t.Errorf("%s: unfinished lanes %q and %d spans, want %q and %d", tt.name, lanes, len(tl.Spans()), tt.lanes, tt.spans)
 		}
+	}
+}
+
+func TestOrderLanes(t *testing.T) {
+	tests := []struct {
+		name      string
+		lanes     []string // in the order they first appeared
+		want      []string
+		unchanged bool // want is lanes
+	}{
+		{name: "a pool by number", lanes: []string{"worker 4", "worker 3", "worker 1", "worker 2"},
+			want: []string{"worker 1", "worker 2", "worker 3", "worker 4"}},
+		{name: "numbers as numbers", lanes: []string{"worker 10", "worker 9", "worker 1", "worker 02"},
+			want: []string{"worker 1", "worker 02", "worker 9", "worker 10"}},
+		{name: "main stays first", lanes: []string{"main", "worker 2", "worker 1"},
+			want: []string{"main", "worker 1", "worker 2"}},
+		{name: "a kind comes together where it first appeared", lanes: []string{"worker 2", "main", "worker 1", "cook"},
+			want: []string{"worker 1", "worker 2", "main", "cook"}},
+		{name: "scheduler slots", lanes: []string{"P1", "P0"}, want: []string{"P0", "P1"}},
+		{name: "names without numbers keep their order", lanes: []string{"pasta", "meatballs", "salad"}, unchanged: true},
+		{name: "main then cook", lanes: []string{"main", "cook"}, unchanged: true},
+		{name: "one lane of each kind keeps its place",
+			lanes:     []string{"loop, preemption on", "sleeper, preemption on", "loop, asyncpreemptoff=1", "sleeper, asyncpreemptoff=1"},
+			unchanged: true},
+		{name: "two kinds", lanes: []string{"cook 2", "waiter 2", "cook 1", "waiter 1"},
+			want: []string{"cook 1", "cook 2", "waiter 1", "waiter 2"}},
+		{name: "several numbers, from the left", lanes: []string{"machine 2 job 1", "machine 1 job 10", "machine 1 job 9"},
+			want: []string{"machine 1 job 9", "machine 1 job 10", "machine 2 job 1"}},
+		{name: "numbers longer than an int", lanes: []string{"run 100000000000000000000", "run 99999999999999999999"},
+			want: []string{"run 99999999999999999999", "run 100000000000000000000"}},
+		{name: "none", lanes: nil, want: []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.unchanged {
+				tt.want = tt.lanes
+			}
+			in := slices.Clone(tt.lanes)
+			if got := OrderLanes(in); !slices.Equal(got, tt.want) {
+				t.Errorf("OrderLanes(%q) = %q, want %q", tt.lanes, got, tt.want)
+			}
+			if !slices.Equal(in, tt.lanes) {
+				t.Errorf("OrderLanes changed its argument to %q", in)
+			}
+		})
+	}
+}
+
+func TestLanesOfIsNatural(t *testing.T) {
+	tl := NewTimeline()
+	for i, lane := range []string{"main", "worker 4", "worker 3", "worker 1", "worker 2", "worker 3"} {
+		tl.Add(Span{Lane: lane, Task: "t", Start: time.Duration(i), End: time.Duration(i + 1)})
+	}
+	want := []string{"main", "worker 1", "worker 2", "worker 3", "worker 4"}
+	if got := tl.Lanes(); !slices.Equal(got, want) {
+		t.Errorf("Lanes() = %q, want %q", got, want)
+	}
+	if got := LanesOf(tl.Spans()); !slices.Equal(got, want) {
+		t.Errorf("LanesOf = %q, want %q", got, want)
 	}
 }
