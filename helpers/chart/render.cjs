@@ -21,6 +21,9 @@ let last = Date.now();
 function render(req) {
   const option = new Function('return (' + req.option + ');')();
   option.animation = false;
+  // A picture has no buttons and no slider that would do nothing: the live chart has them.
+  option.toolbox = { show: false };
+  [].concat(option.dataZoom || []).forEach((z) => { if (z.type === 'slider') { z.show = false; } });
   const chart = global.echarts.init(null, null,
     { renderer: 'svg', ssr: true, width: req.width, height: req.height });
   try {

@@ -134,35 +134,41 @@ func (f frame) toolboxWidth() int {
 	return icons*toolIcon + (icons-1)*toolGap + 2*toolboxPadding
 }
 
-// dataZooms returns the frame's zoom components, on the x axis. A bar
-// partly inside the zoomed window stays ("weakFilter"): the render
-// functions clip it to the plot.
+// dataZooms returns the frame's zoom component, on the x axis: a slider
+// under the chart when it has many bars, hidden otherwise, where it only
+// tells the toolbox's zoom how to treat a bar partly inside the zoomed
+// window: it stays ("weakFilter"; ECharts takes that from the axis's first
+// zoom), and the render functions clip it to the plot. There is no
+// "inside" (wheel) zoom: ECharts' takes the mouse wheel from the page even
+// with its wheel zoom off (measured in Chromium: the notebook stops
+// scrolling over the chart; apache/echarts#10079).
 func (f frame) dataZooms() []opts.DataZoom {
 	if f.zoom == noZoom {
 		return nil
 	}
-	zs := []opts.DataZoom{{Type: "inside", XAxisIndex: 0, FilterMode: "weakFilter"}}
-	if f.zoom == zoomSlider {
-		zs = append(zs, opts.DataZoom{Type: "slider", XAxisIndex: 0, FilterMode: "weakFilter"})
-	}
-	return zs
+	return []opts.DataZoom{{Type: "slider", XAxisIndex: 0, FilterMode: "weakFilter"}}
 }
 
-// placedZoom is a data zoom with the place go-echarts has no fields for.
+// placedZoom is a data zoom with the fields go-echarts does not have.
 type placedZoom struct {
 	opts.DataZoom
-	Bottom int `json:"bottom"`
-	Height int `json:"height"`
+	Show   bool `json:"show"`
+	Bottom int  `json:"bottom,omitempty"`
+	Height int  `json:"height,omitempty"`
 }
 
-// VisitDataZooms places the slider sliderBottom pixels above the chart's
-// bottom edge.
+// VisitDataZooms shows the slider sliderBottom pixels above the chart's
+// bottom edge when the chart has many bars, and hides it otherwise.
 func (f frame) VisitDataZooms(zs []opts.DataZoom) any {
 	out := make([]any, len(zs))
 	for i, z := range zs {
 		out[i] = z
 		if z.Type == "slider" {
-			out[i] = placedZoom{z, f.sliderBottom, sliderHeight}
+			if f.zoom == zoomSlider {
+				out[i] = placedZoom{z, true, f.sliderBottom, sliderHeight}
+			} else {
+				out[i] = placedZoom{DataZoom: z}
+			}
 		}
 	}
 	return out
