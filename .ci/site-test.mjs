@@ -200,6 +200,12 @@ async function main() {
         const first = page.locator(".ck-chart").first();
         await first.scrollIntoViewIfNeeded();
         await first.screenshot({ path: path.join(OUT, `${slug}-chart-1.png`) });
+        // The lesson's summary chart, where it has one: README.md's picture is lesson 01's, from here.
+        const summary = page.locator('.ck-chart[data-title^="Six dinners"]');
+        if (await summary.count()) {
+          await summary.first().scrollIntoViewIfNeeded();
+          await summary.first().screenshot({ path: path.join(OUT, `${slug}-summary.png`) });
+        }
       }
       for (const p of problems) fail(`${name}: ${p}`);
       console.log(`${name}: ${drawn} of ${st.s.length} charts drawn (notebook: ${want}), ${(fs.statSync(path.join(SITE, name)).size / 1e3).toFixed(0)} kB, ` +

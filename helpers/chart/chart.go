@@ -79,7 +79,7 @@ func (c *Chart) fragment(picture string) string {
 		id, html.EscapeString(c.title), c.height)
 	if picture != "" {
 		fmt.Fprintf(&b, `<img class="ck-picture" src="%s" alt="%s" style="width:100%%;height:auto">`,
-			picture, html.EscapeString(c.title+" (a picture of the chart; the live chart draws where scripts run)"))
+			picture, html.EscapeString(c.title))
 	}
 	b.WriteString("</div>")
 	defs, option := shareFunctions(c.option)

@@ -33,7 +33,7 @@ overflow: 'truncate', fill: '#1d1d1d', fontSize: 11}}, textConfig: {position: 'i
 // ganttTooltip names the task and gives its start, end and duration.
 const ganttTooltip = `function (p) {
 var v = p.value;
-return p.marker + '<b>' + p.name + '</b> (' + p.seriesName + ')<br/>start ' + v[1].toFixed(2) +
+return p.marker + '<b>' + v[3] + '</b> (' + p.seriesName + ')<br/>start ' + v[1].toFixed(2) +
 ' &middot; end ' + v[2].toFixed(2) + ' &middot; duration ' + (v[2] - v[1]).toFixed(2) + ' units';
 }`
 
@@ -60,7 +60,7 @@ func Gantt(title string, spans []timing.Span) *Chart {
 	for _, s := range spans {
 		start, stop := timing.InUnits(s.Start), timing.InUnits(s.End)
 		end = max(end, stop)
-		item := opts.CustomData{Name: s.Task, Value: []any{slices.Index(lanes, s.Lane), round.To(start, dataPlaces), round.To(stop, dataPlaces), s.Task}}
+		item := opts.CustomData{Value: []any{slices.Index(lanes, s.Lane), round.To(start, dataPlaces), round.To(stop, dataPlaces), s.Task}}
 		if strings.HasPrefix(strings.ToLower(s.Task), "wait") {
 			item.ItemStyle = &opts.ItemStyle{Color: waitingColor}
 		}

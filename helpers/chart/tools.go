@@ -194,7 +194,7 @@ type fittedTitle struct {
 // minWidth, with ECharts media queries on the chart's width.
 const (
 	maxWidth  = 960
-	widthStep = 80
+	widthStep = 160
 	minWidth  = 320
 )
 
@@ -230,7 +230,7 @@ type media struct {
 // matching one, last, wins.
 func (f frame) Visit(option map[string]any) {
 	var ms []media
-	for w := maxWidth - widthStep; w >= minWidth; w -= widthStep {
+	for w := maxWidth - widthStep; w-widthStep >= minWidth; w -= widthStep {
 		var m media
 		m.Query.MaxWidth = w
 		m.Option.Title.TextStyle.Width = f.titleWidth(w - widthStep)
