@@ -39,13 +39,18 @@ func (c *Chart) Option() string { return c.option }
 
 // optionOf turns a go-echarts chart into an option literal. go-echarts
 // marks JavaScript functions with __f__ quotes; like its own renderer, we
-// drop the quotes so that the functions are code.
+// drop the quotes so that the functions are code. A data item that holds
+// only a value array is written as the array, which ECharts reads the same
+// way: a long Gantt chart has thousands of them in a saved notebook.
 func optionOf(r interface{ Validate() }, json func() string) string {
 	r.Validate()
-	return funcQuotes.ReplaceAllString(json(), "")
+	return valueOnly.ReplaceAllString(funcQuotes.ReplaceAllString(json(), ""), "$1")
 }
 
-var funcQuotes = regexp.MustCompile(`(__f__")|("__f__)|(__f__)`)
+var (
+	funcQuotes = regexp.MustCompile(`(__f__")|("__f__)|(__f__)`)
+	valueOnly  = regexp.MustCompile(`\{"value":(\[[^\[\]{}]*\])\}`)
+)
 
 // scriptEnd matches what would end a <script> element early.
 var scriptEnd = regexp.MustCompile(`(?i)</(script)`)

@@ -45,7 +45,7 @@ func TestChartsBuildOptions(t *testing.T) {
 	}{
 		{"gantt", Gantt("Dinner", dinnerSpans()), []string{
 			`"type":"custom"`, `"renderItem":function`, `"formatter":function`, `"name":"time (units)"`,
-			`"data":["pasta","meatballs","salad"]`, `"color":"#cfd3da"`, `1 unit = 100ms`}},
+			`"data":["pasta","meatballs","salad"]`, `style.fill = '#cfd3da'`, `1 unit = 100ms`}},
 		{"bars", Bars("Six dinners", "time (units)", []string{"a", "b"},
 			Series{"Go", []float64{13.0149, 5}}, Series{"seed", []float64{13}}), []string{
 			`"type":"bar"`, `"name":"Go"`, `"value":13.01`, `"value":"-"`, `"name":"time (units)"`}},
@@ -54,7 +54,7 @@ func TestChartsBuildOptions(t *testing.T) {
 			`"type":"log"`, `"value":0.00421`, `"value":31.06`, `"value":2150.46`, `"value":"-"`}},
 		{"line", Line("Speed-up", "workers", "speed-up (x)", []float64{1, 2, 4},
 			Series{"measured", []float64{1, 1.9}}, Series{"ideal", []float64{1, 2, 4}}), []string{
-			`"type":"line"`, `"value":[2,1.9]`, `"name":"workers"`, `"name":"speed-up (x)"`}},
+			`"type":"line"`, `[2,1.9]`, `"name":"workers"`, `"name":"speed-up (x)"`}},
 		{"sched gantt", SchedGantt("Who ran where", "GOMAXPROCS 2", 2, schedStretches()), []string{
 			`"type":"custom"`, `"formatter":function`, `"data":["P0","P1"]`, `"name":"time (units)"`,
 			`"name":"pasta"`, `"name":"salad"`, `"name":"runtime & helpers"`, `"color":"#cfd3da"`,
@@ -63,10 +63,10 @@ func TestChartsBuildOptions(t *testing.T) {
 			[]Wait{{Lane: "salad", Start: 0, End: timing.Unit() / 2, Reason: "chan receive"}, {Lane: "pasta", Start: 0, End: timing.Unit(), Reason: "sleep"}},
 			[]Wake{{At: timing.Unit() / 2, From: "pasta", To: "salad", Reason: "chan receive"}, {At: 0, From: "pasta", To: "nobody"}}), []string{
 			`"data":["pasta","salad"]`, `"name":"waits: chan receive"`, `"name":"waits: sleep"`, `"name":"running"`,
-			`"name":"woke"`, `"value":[0.5,0,1,"pasta woke salad (chan receive)"]`, `"color":"#a6cee3"`, `"color":"#f4c77d"`}},
+			`"name":"woke"`, `[0.5,0,1,"pasta woke salad (chan receive)"]`, `"color":"#a6cee3"`, `"color":"#f4c77d"`}},
 		{"cpu", CPU("CPU use", []time.Duration{100 * time.Millisecond, 200 * time.Millisecond},
 			[][]float64{{0.5, 1}, {1, 0.25}}), []string{
-			`"type":"line"`, `"name":"core 0"`, `"name":"core 1"`, `"name":"busy (%)"`, `"value":[1,50]`, `"value":[2,25]`}},
+			`"type":"line"`, `"name":"core 0"`, `"name":"core 1"`, `"name":"busy (%)"`, `[1,50]`, `[2,25]`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,7 +208,7 @@ func BenchmarkGantt100(b *testing.B) {
 
 func TestSpeedUp(t *testing.T) {
 	c := SpeedUp("GOMAXPROCS sweep", []float64{1, 2, 4}, []float64{1, 1.93, 1.95}, 2)
-	for _, w := range []string{`"markLine"`, `"xAxis":2`, `"value":[2,1.93]`, `"value":[4,4]`, `"type":"dashed"`, "2 cores"} {
+	for _, w := range []string{`"markLine"`, `"xAxis":2`, `[2,1.93]`, `[4,4]`, `"type":"dashed"`, "2 cores"} {
 		if !strings.Contains(c.Option(), w) {
 			t.Errorf("option lacks %s: %s", w, c.Option())
 		}

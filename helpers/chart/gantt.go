@@ -3,7 +3,6 @@ package chart
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/concurrency-kitchen/course/helpers/timing"
@@ -13,7 +12,9 @@ import (
 
 // ganttRender draws one span as a bar across its lane: value 0 is the lane
 // index, 1 and 2 the start and end in time units, 3 the task, written in
-// the bar when it fits. (go-echarts puts the
+// the bar when it fits; a task that starts with "wait" is painted in
+// waitingColor here rather than by a colour stored with every such span,
+// which keeps a saved notebook small. (go-echarts puts the
 // function on one line and escapes double quotes: single quotes only, no
 // comments.)
 const ganttRender = `function (params, api) {
@@ -25,8 +26,11 @@ var rect = echarts.graphic.clipRectByRect(
 {x: start[0], y: start[1] - h / 2, width: Math.max(end[0] - start[0], 1), height: h},
 {x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height});
 if (!rect) { return; }
-return {type: 'rect', transition: ['shape'], shape: rect, style: api.style({stroke: '#fff', lineWidth: 1, text: ''}),
-textContent: {style: {text: rect.width > 24 ? String(api.ordinalRawValue(3)) : '', width: rect.width - 6,
+var task = String(api.ordinalRawValue(3));
+var style = api.style({stroke: '#fff', lineWidth: 1, text: ''});
+if (task.toLowerCase().indexOf('wait') === 0) { style.fill = '#cfd3da'; }
+return {type: 'rect', transition: ['shape'], shape: rect, style: style,
+textContent: {style: {text: rect.width > 24 ? task : '', width: rect.width - 6,
 overflow: 'truncate', fill: '#1d1d1d', fontSize: 11}}, textConfig: {position: 'inside'}};
 }`
 
@@ -61,9 +65,6 @@ func Gantt(title string, spans []timing.Span) *Chart {
 		start, stop := timing.InUnits(s.Start), timing.InUnits(s.End)
 		end = max(end, stop)
 		item := opts.CustomData{Value: []any{slices.Index(lanes, s.Lane), round.To(start, dataPlaces), round.To(stop, dataPlaces), s.Task}}
-		if strings.HasPrefix(strings.ToLower(s.Task), "wait") {
-			item.ItemStyle = &opts.ItemStyle{Color: waitingColor}
-		}
 		byLane[s.Lane] = append(byLane[s.Lane], item)
 	}
 
