@@ -18,7 +18,8 @@ class GoNBKernelTests(jkt.KernelTests):
 
     code_display_data = [
         {
-            "code": SETUP + "\n" + 'import "github.com/janpfeifer/gonb/gonbui"\n\n%%\ngonbui.DisplayHTML("<b>kitchen</b>")',
+            # Sync: GoNB v0.11.5 may drop a display sent just before the program ends (helpers/display)
+            "code": SETUP + "\n" + 'import "github.com/janpfeifer/gonb/gonbui"\n\n%%\ngonbui.DisplayHTML("<b>kitchen</b>")\ngonbui.Sync()',
             "mime": "text/html",
         },
     ]
