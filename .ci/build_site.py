@@ -44,7 +44,7 @@ import nbformat
 from jupyter_core.paths import jupyter_path
 from nbconvert import HTMLExporter
 
-from kernelrun import COURSE
+from kernelrun import COURSE, execute_notebook
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -147,24 +147,15 @@ def load_executed(src_dir, lessons):
 def execute(lesson, dest):
     """Executes notebooks/<slug>.ipynb with the real kernel, not strict, at COURSE_TIME_UNIT (as a
     learner runs it), records the unit and the time as the notebook test does, and saves it at dest."""
-    from nbclient import NotebookClient
-
     src = NOTEBOOKS / f"{lesson['slug']}.ipynb"
-    nb = nbformat.read(src, as_version=4)
     os.environ.pop("COURSE_STRICT", None)
     unit = os.environ.get("COURSE_TIME_UNIT", "").strip() or DEFAULT_UNIT
     print(f"site: executing {rel(src)} at a time unit of {unit} ...", flush=True)
-    client = NotebookClient(nb, kernel_name="gonb", timeout=1800, allow_errors=True,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
-    started = time.monotonic()
     try:
-        client.execute()
+        nb = execute_notebook(src, dest, unit, timeout=1800)
     except Exception as e:  # a dead kernel or a cell past the timeout; errors in cells are outputs
         raise SiteError(f"executing {rel(src)} failed: {type(e).__name__}: {e}; the notebooks executed "
                         f"before it are in {rel(dest.parent)}/") from e
-    nb.metadata["course_test"] = {"seconds": round(time.monotonic() - started, 1), "time_unit": unit}
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, dest)
     print(f"site: {rel(dest)} executed in {nb.metadata.course_test['seconds']} s", flush=True)
     for i, c in enumerate(nb.cells):
         tags = c.get("metadata", {}).get("tags", [])

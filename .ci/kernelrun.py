@@ -1,7 +1,8 @@
-"""What the kernel tests share: the harness's facts (course.json), the notebooks' setup line, and
-running one cell through a client."""
+"""What the kernel tests share: the harness's facts (course.json), the notebooks' setup line,
+running one cell through a client, and executing a whole notebook."""
 import json
 import pathlib
+import time
 
 # The facts the Makefile, these tests, the browser test and a Go test share (.ci/course.json).
 COURSE = json.loads((pathlib.Path(__file__).resolve().parent / "course.json").read_text())
@@ -26,3 +27,22 @@ def run(kc, code, timeout=300):
             raise RuntimeError(f"cell failed: {msg['content']['evalue']}")
         elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             return "".join(text)
+
+
+def execute_notebook(src, dest, unit, timeout):
+    """Executes the notebook at src with the real GoNB kernel in its own folder, at the time unit
+    the caller has set in COURSE_TIME_UNIT (unit is how to record it), records that unit and how
+    long it took in metadata.course_test (the notebook test and the site read it), saves the
+    executed notebook at dest and returns it. Errors in cells are outputs, not exceptions."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(src, as_version=4)
+    client = NotebookClient(nb, kernel_name="gonb", timeout=timeout, allow_errors=True,
+                            resources={"metadata": {"path": str(pathlib.Path(src).parent)}})
+    started = time.monotonic()
+    client.execute()
+    nb.metadata["course_test"] = {"seconds": round(time.monotonic() - started, 1), "time_unit": unit}
+    pathlib.Path(dest).parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest)
+    return nb

@@ -9,13 +9,11 @@ other units and core counts) for a person to look at.
 import json
 import os
 import pathlib
-import time
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from kernelrun import COURSE
+from kernelrun import COURSE, execute_notebook
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -24,18 +22,9 @@ RUN_MIME = COURSE["run_mime"]
 
 
 def execute(path: pathlib.Path) -> nbformat.NotebookNode:
-    nb = nbformat.read(path, as_version=4)
     os.environ["COURSE_STRICT"] = "1"
     os.environ.setdefault("COURSE_TIME_UNIT", COURSE["test_unit"])
-    client = NotebookClient(nb, kernel_name="gonb", timeout=600, allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    started = time.monotonic()
-    client.execute()
-    nb.metadata["course_test"] = {"seconds": round(time.monotonic() - started, 1),
-                                  "time_unit": os.environ["COURSE_TIME_UNIT"]}
-    OUT.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, OUT / path.name)
-    return nb
+    return execute_notebook(path, OUT / path.name, os.environ["COURSE_TIME_UNIT"], timeout=600)
 
 
 def records(nb):

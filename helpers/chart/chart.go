@@ -194,11 +194,11 @@ func htmlEscape(s string) string {
 // When the chart cannot be shown, Show says so on standard error, so that
 // a cell that ignores the error still shows the failure, and returns it.
 func (c *Chart) Show() error {
-	fragment := c.Fragment()
+	picture := ""
 	if display.InNotebook() {
-		fragment = c.fragment(c.picture(defaultRenderer()))
+		picture = c.picture(defaultRenderer())
 	}
-	where, err := display.Current().HTML(c.title, fragment, c.Page)
+	where, err := display.Current().HTML(c.title, c.fragment(picture), c.Page)
 	if err != nil {
 		err = fmt.Errorf("chart %q: %w", c.title, err)
 		fmt.Fprintln(os.Stderr, "✗ showing a chart failed:", err)

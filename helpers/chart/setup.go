@@ -122,7 +122,7 @@ func pageLoader(lib string) string {
 		"  if (!cfg) { return; }\n" +
 		"  cfg = JSON.parse(cfg.textContent);\n" +
 		"  if (!cfg.serverRoot) { return; }\n" +
-		"  var root = (cfg.serverRoot || '').replace(/\\/+$/, ''), rel = null;\n" +
+		"  var root = cfg.serverRoot.replace(/\\/+$/, ''), rel = null;\n" +
 		"  " + escapeScript(string(list)) + ".forEach(function (p) {\n" +
 		"    if (rel === null && p.indexOf(root + '/') === 0) { rel = p.slice(root.length + 1); }\n" +
 		"  });\n" +
