@@ -1,7 +1,7 @@
 """Warm latency of a notebook cell through the real GoNB kernel.
 
 The cell imports the course's helpers and draws a Gantt chart, with its picture (the SVG that the
-kernel's warm renderer draws, see helpers/chart/picture.go) and without it (COURSE_CHART_PICTURES=0,
+kernel's warm renderer draws, see helpers/chart/internal/picture/renderer.go) and without it (COURSE_CHART_PICTURES=0,
 set with GoNB's %env between runs, so that the cell itself, and the program GoNB builds from it, stay
 the same: a cell whose text changed is compiled and linked again, about 0.4 s more). After two
 warm-up runs of each, the two run in turn 20 times each, and the script prints the median (p50),

@@ -12,7 +12,7 @@ Measured with plain GoNB v0.11.5: the graceful way leaves nothing; the kill leav
 (28 processes, 1,169 MB) and 28 /tmp/gonb_* folders.
 
 The restarted kernel also draws a chart after each restart, which starts that kernel's picture
-renderer (helpers/chart/picture.go: a Node.js process in a session of its own, which the kill of
+renderer (helpers/chart/internal/picture/renderer.go: a Node.js process in a session of its own, which the kill of
 the kernel's process group does not reach): every one of them must end with its kernel.
 """
 import pathlib

@@ -3,6 +3,8 @@ package chart
 import (
 	"math"
 
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/frame"
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/jsopt"
 	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -38,7 +40,7 @@ func LogBars(title, yName string, categories []string, series ...Series) *Chart 
 // "log".
 func bars(title, yName, axis string, categories []string, series []Series) *Chart {
 	c := charts.NewBar()
-	c.SetGlobalOptions(append(seriesChartOpts(title, opts.Grid{Left: "10%", Right: "4%", Top: px(80 + titleTop), Bottom: "60"}),
+	c.SetGlobalOptions(append(seriesChartOpts(title, opts.Grid{Left: "10%", Right: "4%", Top: frame.Px(80 + frame.TitleTop), Bottom: "60"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: categories, AxisLabel: &opts.AxisLabel{Interval: "0"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: axis, Name: yName, NameLocation: "middle", NameGap: 50}),
 	)...)
@@ -58,7 +60,7 @@ func bars(title, yName, axis string, categories []string, series []Series) *Char
 		}
 		c.AddSeries(s.Name, data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}))
 	}
-	return &Chart{title: title, height: 400 + titleTop, option: optionOf(c, jsonOf(&c.BaseConfiguration))}
+	return &Chart{title: title, height: 400 + frame.TitleTop, option: jsopt.Of(c)}
 }
 
 // roundLabel rounds a bar's value for its label: to hundredths, or to
@@ -79,10 +81,10 @@ func roundLabel(v float64) float64 {
 func seriesChartOpts(title string, grid opts.Grid) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithAnimation(false),
-		charts.WithTitleOpts(titleOpts(title, "")),
+		charts.WithTitleOpts(frame.TitleOpts(title, "")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: px(30 + titleTop)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: frame.Px(30 + frame.TitleTop)}),
 		charts.WithGridOpts(grid),
-		newFrame(title, noZoom, 0).options(),
+		frame.New(title, frame.NoZoom, 0).Options(),
 	}
 }

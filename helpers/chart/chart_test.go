@@ -6,12 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/page"
 	"github.com/concurrency-kitchen/course/helpers/display"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
@@ -83,19 +82,10 @@ func TestChartsBuildOptions(t *testing.T) {
 			if n := strings.Count(strings.ToLower(frag), "</script"); n != 1 {
 				t.Errorf("fragment has %d </script, want exactly its own closing tag", n)
 			}
-			if !strings.Contains(frag, missingLibrary[:30]) {
+			if !strings.Contains(frag, page.MissingLibrary[:30]) {
 				t.Error("fragment does not explain a missing library")
 			}
 		})
-	}
-}
-
-func TestFragmentIDsAreUnique(t *testing.T) {
-	c := Gantt("x", dinnerSpans())
-	id := regexp.MustCompile(`id="(ck_[0-9a-f]{16})"`)
-	a, b := id.FindStringSubmatch(c.Fragment()), id.FindStringSubmatch(c.Fragment())
-	if a == nil || b == nil || a[1] == b[1] {
-		t.Errorf("ids %v and %v: want two different ck_ ids", a, b)
 	}
 }
 
@@ -179,19 +169,8 @@ func TestLibraryPath(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the set-up's library was not found: %v", err)
 	}
-	if !strings.HasSuffix(p, libraryRel) {
+	if !strings.HasSuffix(p, "node_modules/echarts/dist/echarts.min.js") {
 		t.Errorf("LibraryPath() = %s", p)
-	}
-}
-
-func TestWrongLibraryVersion(t *testing.T) {
-	bogus := filepath.Join(t.TempDir(), "echarts.min.js")
-	os.WriteFile(bogus, []byte(`var version="4.0.0";`), 0o644)
-	t.Setenv(LibraryEnv, bogus)
-	loadLibrary = sync.OnceValues(readLibrary)
-	t.Cleanup(func() { loadLibrary = sync.OnceValues(readLibrary) })
-	if _, err := loaderScript(); err == nil || !strings.Contains(err.Error(), "is not ECharts "+EChartsVersion) {
-		t.Errorf("a wrong library version gave %v", err)
 	}
 }
 
@@ -212,29 +191,5 @@ func TestSpeedUp(t *testing.T) {
 		if !strings.Contains(c.Option(), w) {
 			t.Errorf("option lacks %s: %s", w, c.Option())
 		}
-	}
-}
-
-func TestShareFunctions(t *testing.T) {
-	tests := []struct {
-		name, option, defs, shared string
-	}{
-		{"a function repeated is named once",
-			`{"series":[{"renderItem":function (p, a) {if (x) { return {y: 1}; }}},{"renderItem":function (p, a) {if (x) { return {y: 1}; }}}]}`,
-			"var ckFn0 = function (p, a) {if (x) { return {y: 1}; }};\n  ",
-			`{"series":[{"renderItem":ckFn0},{"renderItem":ckFn0}]}`},
-		{"a function once stays where it is",
-			`{"tooltip":{"formatter":function (p) {return p.name;}},"series":[]}`,
-			"", `{"tooltip":{"formatter":function (p) {return p.name;}},"series":[]}`},
-		{"no functions", `{"a":1}`, "", `{"a":1}`},
-		{"braces that do not close are left alone", `{"f":function (p) {`, "", `{"f":function (p) {`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			defs, shared := shareFunctions(tt.option)
-			if defs != tt.defs || shared != tt.shared {
-				t.Errorf("shareFunctions(%q)\n = %q, %q\nwant %q, %q", tt.option, defs, shared, tt.defs, tt.shared)
-			}
-		})
 	}
 }

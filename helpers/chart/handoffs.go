@@ -5,6 +5,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/frame"
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/jsopt"
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/rows"
 	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/concurrency-kitchen/course/helpers/timing"
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -84,7 +87,7 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 	bar := func(lane string, start, end time.Duration, label string) opts.CustomData {
 		return opts.CustomData{Name: lane, Value: []any{row[lane],
 			round.To(timing.InUnits(start), dataPlaces), round.To(timing.InUnits(end), dataPlaces),
-			label, roundDuration(end - start).String()}}
+			label, rows.RoundDuration(end - start).String()}}
 	}
 	var ran []opts.CustomData
 	for _, s := range running {
@@ -111,8 +114,8 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 			fmt.Sprintf("%s woke %s (%s)", w.From, w.To, w.Reason)}})
 	}
 
-	f := newFrame(title, zoomFor(len(running)+len(waits)), legendSpace)
-	c := newRowsChart(f, subtitle, lanes, handoffTooltip)
+	f := frame.New(title, frame.ZoomFor(len(running)+len(waits)), rows.LegendSpace)
+	c := rows.New(f, subtitle, lanes, handoffTooltip)
 	other := 0 // the reasons other than sleep take the colours of waitPalette in turn
 	for _, r := range reasons {
 		color := sleepColor
@@ -120,9 +123,9 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 			color = waitPalette[other%len(waitPalette)]
 			other++
 		}
-		addBars(c, "waits: "+r, waited[r], ganttRender, color)
+		rows.AddBars(c, "waits: "+r, waited[r], rows.GanttRender, color)
 	}
-	addBars(c, "running", ran, tickRender, runningColor)
+	rows.AddBars(c, "running", ran, rows.TickRender, runningColor)
 	if len(woke) > 0 {
 		c.AddSeries("woke", woke,
 			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(wakeRender)}),
@@ -132,8 +135,8 @@ func Handoffs(title, subtitle string, running []Stretch, waits []Wait, wakes []W
 	}
 	return &Chart{
 		title:  title,
-		height: 160 + titleTop + f.below() + 48*max(len(lanes), 1),
-		option: optionOf(c, jsonOf(&c.BaseConfiguration)),
+		height: 160 + frame.TitleTop + f.Below() + 48*max(len(lanes), 1),
+		option: jsopt.Of(c),
 	}
 }
 
@@ -145,4 +148,4 @@ const (
 	runningColor = "#1f3b73"
 )
 
-var waitPalette = []string{"#f4c77d", waitingColor, "#b8d98b", "#e6a0c4"}
+var waitPalette = []string{"#f4c77d", rows.WaitingColor, "#b8d98b", "#e6a0c4"}

@@ -3,6 +3,8 @@ package chart
 import (
 	"fmt"
 
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/frame"
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/jsopt"
 	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -13,7 +15,7 @@ import (
 // their units.
 func Line(title, xName, yName string, x []float64, series ...Series) *Chart {
 	c := charts.NewLine()
-	c.SetGlobalOptions(append(seriesChartOpts(title, opts.Grid{Left: "8%", Right: "6%", Top: px(80 + titleTop), Bottom: "60"}),
+	c.SetGlobalOptions(append(seriesChartOpts(title, opts.Grid{Left: "8%", Right: "6%", Top: frame.Px(80 + frame.TitleTop), Bottom: "60"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xName, NameLocation: "middle", NameGap: 28}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yName}),
 	)...)
@@ -25,7 +27,7 @@ func Line(title, xName, yName string, x []float64, series ...Series) *Chart {
 		}
 		c.AddSeries(s.Name, data, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}))
 	}
-	return &Chart{title: title, height: 400 + titleTop, option: optionOf(c, jsonOf(&c.BaseConfiguration))}
+	return &Chart{title: title, height: 400 + frame.TitleTop, option: jsopt.Of(c)}
 }
 
 // SpeedUp draws measured speed-ups against the number of workers (or
@@ -36,13 +38,13 @@ func SpeedUp(title string, workers, speedups []float64, cores int) *Chart {
 	c := charts.NewLine()
 	c.SetGlobalOptions(
 		charts.WithAnimation(false),
-		charts.WithTitleOpts(titleOpts(title, fmt.Sprintf("this machine has %d cores", cores))),
+		charts.WithTitleOpts(frame.TitleOpts(title, fmt.Sprintf("this machine has %d cores", cores))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: px(40 + titleTop)}),
-		charts.WithGridOpts(opts.Grid{Left: "8%", Right: "8%", Top: px(90 + titleTop), Bottom: "60"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: frame.Px(40 + frame.TitleTop)}),
+		charts.WithGridOpts(opts.Grid{Left: "8%", Right: "8%", Top: frame.Px(90 + frame.TitleTop), Bottom: "60"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "workers", NameLocation: "middle", NameGap: 28, Min: 0}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "speed-up (x)"}),
-		newFrame(title, noZoom, 0).options(),
+		frame.New(title, frame.NoZoom, 0).Options(),
 	)
 	measured := make([]opts.LineData, 0, len(workers))
 	ideal := make([]opts.LineData, 0, len(workers))
@@ -55,5 +57,5 @@ func SpeedUp(title string, workers, speedups []float64, cores int) *Chart {
 		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: fmt.Sprintf("%d cores", cores), XAxis: cores}))
 	c.AddSeries("ideal (speed-up = workers)", ideal,
 		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
-	return &Chart{title: title, height: 400 + titleTop, option: optionOf(c, jsonOf(&c.BaseConfiguration))}
+	return &Chart{title: title, height: 400 + frame.TitleTop, option: jsopt.Of(c)}
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/frame"
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/jsopt"
+	"github.com/concurrency-kitchen/course/helpers/chart/internal/rows"
 	"github.com/concurrency-kitchen/course/helpers/internal/round"
 	"github.com/concurrency-kitchen/course/helpers/timing"
-	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
@@ -19,21 +21,6 @@ var v = p.value;
 return p.marker + '<b>' + p.seriesName + '</b> &middot; goroutine ' + v[4] + '<br/>running on P' + v[0] +
 ', OS thread ' + v[5] + '<br/>start ' + v[1].toFixed(3) + ' &middot; end ' + v[2].toFixed(3) +
 ' units &middot; ran ' + v[7] + '<br/>then: ' + v[6];
-}`
-
-// tickRender draws a stretch a goroutine ran like ganttRender draws a
-// span, but at least 3 pixels wide and with no white border, so that a
-// stretch of microseconds on an axis of seconds still shows as a tick.
-const tickRender = `function (params, api) {
-var lane = api.value(0);
-var start = api.coord([api.value(1), lane]);
-var end = api.coord([api.value(2), lane]);
-var h = api.size([0, 1])[1] * 0.6;
-var rect = echarts.graphic.clipRectByRect(
-{x: start[0], y: start[1] - h / 2, width: Math.max(end[0] - start[0], 3), height: h},
-{x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height});
-if (!rect) { return; }
-return {type: 'rect', shape: rect, style: api.style({text: ''})};
 }`
 
 // othersName is the legend entry of the goroutines that are not the
@@ -75,73 +62,24 @@ func SchedGantt(title, subtitle string, procs int, stretches []Stretch) *Chart {
 		}
 		byLane[name] = append(byLane[name], opts.CustomData{Name: name, Value: []any{s.P,
 			round.To(timing.InUnits(s.Start), dataPlaces), round.To(timing.InUnits(s.End), dataPlaces),
-			name, s.Goroutine, s.Thread, s.Stop, roundDuration(s.End - s.Start).String()}})
+			name, s.Goroutine, s.Thread, s.Stop, rows.RoundDuration(s.End - s.Start).String()}})
 	}
 	lanes = timing.OrderLanes(lanes)
-	rows := make([]string, procs)
-	for i := range rows {
-		rows[i] = fmt.Sprintf("P%d", i)
+	ps := make([]string, procs)
+	for i := range ps {
+		ps[i] = fmt.Sprintf("P%d", i)
 	}
-	f := newFrame(title, zoomFor(len(stretches)), legendSpace)
-	c := newRowsChart(f, subtitle, rows, schedTooltip)
+	f := frame.New(title, frame.ZoomFor(len(stretches)), rows.LegendSpace)
+	c := rows.New(f, subtitle, ps, schedTooltip)
 	for _, lane := range lanes {
-		addBars(c, lane, byLane[lane], tickRender, "")
+		rows.AddBars(c, lane, byLane[lane], rows.TickRender, "")
 	}
 	if others := byLane[othersName]; len(others) > 0 {
-		addBars(c, othersName, others, tickRender, waitingColor)
+		rows.AddBars(c, othersName, others, rows.TickRender, rows.WaitingColor)
 	}
 	return &Chart{
 		title:  title,
-		height: 160 + titleTop + f.below() + 42*procs,
-		option: optionOf(c, jsonOf(&c.BaseConfiguration)),
+		height: 160 + frame.TitleTop + f.Below() + 42*procs,
+		option: jsopt.Of(c),
 	}
-}
-
-// roundDuration keeps three significant figures of d: 23.4µs, 10.2ms.
-func roundDuration(d time.Duration) time.Duration {
-	for r := time.Duration(1); r < time.Hour; r *= 10 {
-		if d < 1000*r {
-			return d.Round(r)
-		}
-	}
-	return d.Round(time.Second)
-}
-
-// legendSpace is the height, in pixels, of the legend at the bottom of
-// SchedGantt and Handoffs: their slider goes above it.
-const legendSpace = 30
-
-// newRowsChart is the frame SchedGantt and Handoffs share: time in units
-// along x from 0, the rows down y, the title (f's) with the unit in its
-// subtitle, the tooltip, the legend below, and f's toolbox and zoom.
-func newRowsChart(f frame, subtitle string, rows []string, tooltip string) *charts.Custom {
-	if subtitle != "" {
-		subtitle += " · "
-	}
-	c := charts.NewCustom()
-	c.SetGlobalOptions(
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(titleOpts(f.title, fmt.Sprintf("%s1 unit = %v", subtitle, timing.Unit()))),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "12%", Right: "4%", Top: px(70 + titleTop), Bottom: px(70 + f.below())}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (units)", NameLocation: "middle", NameGap: 28, Min: 0}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: rows, Inverse: opts.Bool(true)}),
-		f.options(),
-	)
-	return c
-}
-
-// addBars adds a series of bars (values: 0 the row, 1 start, 2 end, ...)
-// drawn by render, in color, or in the palette's next colour when color
-// is "".
-func addBars(c *charts.Custom, name string, data []opts.CustomData, render, color string) {
-	o := []charts.SeriesOpts{
-		charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(render)}),
-		charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
-	}
-	if color != "" {
-		o = append(o, charts.WithItemStyleOpts(opts.ItemStyle{Color: color}))
-	}
-	c.AddSeries(name, data, o...)
 }

@@ -1,169 +1,11 @@
-package chart
+package picture
 
 import (
-	"bufio"
-	_ "embed"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 )
-
-// A chart shown in a notebook carries a picture of itself: an SVG that
-// ECharts' own server-side renderer draws from the same option, put in the
-// chart's div as an <img>, which the live chart replaces where scripts run.
-// Where they do not (an untrusted notebook, a viewer, a page with scripts
-// off) the picture is what the reader sees.
-//
-// Each cell of a notebook is a new program, and loading ECharts into Node.js
-// takes a quarter of a second, so the picture comes from one warm renderer
-// per kernel (render.cjs): the first chart of a kernel starts it, later
-// cells reuse it, and it ends when the kernel's process does. It listens on
-// a unix socket in a directory that only the user can enter, and renders
-// options of the course's own charts only.
-
-//go:embed render.cjs
-var renderScript string
-
-// PicturesEnv names a variable that turns the pictures off when set to 0:
-// the charts then draw only where scripts run.
-const PicturesEnv = "COURSE_CHART_PICTURES"
-
-// pictureWidth is the width, in pixels, at which pictures are drawn: the
-// widest a chart's div gets. Narrower outputs scale the picture down.
-const pictureWidth = 960
-
-// A renderer is the warm picture renderer of one kernel.
-type renderer struct {
-	dir    string        // a directory only the user can enter
-	kernel int           // the PID the renderer outlives no longer than
-	lib    func() string // the ECharts library file, or "" when there is none
-	start  time.Duration // how long a cold start may take
-	reply  time.Duration // how long one picture may take
-}
-
-// defaultRenderer is the renderer of the kernel running this cell: its
-// parent process.
-func defaultRenderer() *renderer {
-	return &renderer{
-		dir:    filepath.Join(os.TempDir(), fmt.Sprintf("ck-charts-%d", os.Getuid())),
-		kernel: os.Getppid(),
-		lib: func() string {
-			p, err := LibraryPath()
-			if err != nil {
-				return ""
-			}
-			return p
-		},
-		start: 5 * time.Second,
-		reply: 5 * time.Second,
-	}
-}
-
-func (r *renderer) socket() string {
-	return filepath.Join(r.dir, "kernel-"+strconv.Itoa(r.kernel)+".sock")
-}
-
-// private checks that dir is a directory of this user that no one else can
-// enter, making it when it is missing.
-func private(dir string) error {
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		return err
-	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return err
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !fi.IsDir() || !ok || int(st.Uid) != os.Getuid() || fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%s is not a private directory of this user", dir)
-	}
-	return nil
-}
-
-// dial connects to the kernel's renderer, starting it when none listens.
-func (r *renderer) dial() (net.Conn, error) {
-	if err := private(r.dir); err != nil {
-		return nil, err
-	}
-	if c, err := net.Dial("unix", r.socket()); err == nil {
-		return c, nil
-	}
-	lib := r.lib()
-	if lib == "" {
-		return nil, errors.New("no ECharts library")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(node, "-e", renderScript, "--", r.socket(), strconv.Itoa(r.kernel), lib)
-	// A session of its own: an interrupt of the cell, which signals the cell's process group, does
-	// not end the kernel's renderer. Its output goes nowhere: a failure shows as a missing picture.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }() // reaps it if it fails; a started renderer outlives the cell
-	deadline := time.Now().Add(r.start)
-	for {
-		c, err := net.Dial("unix", r.socket())
-		if err == nil {
-			return c, nil
-		}
-		select {
-		case <-exited:
-			return nil, errors.New("the renderer ended at start")
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			return nil, fmt.Errorf("the renderer did not listen within %v", r.start)
-		}
-	}
-}
-
-// render returns the SVG of an option at the given size.
-func (r *renderer) render(option string, width, height int) (string, error) {
-	c, err := r.dial()
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(r.reply))
-	req, err := json.Marshal(struct {
-		Option string `json:"option"`
-		Width  int    `json:"width"`
-		Height int    `json:"height"`
-	}{option, width, height})
-	if err != nil {
-		return "", err
-	}
-	if _, err := c.Write(append(req, '\n')); err != nil {
-		return "", err
-	}
-	line, err := bufio.NewReader(c).ReadBytes('\n')
-	if err != nil {
-		return "", err
-	}
-	var reply struct{ SVG, Error string }
-	if err := json.Unmarshal(line, &reply); err != nil {
-		return "", err
-	}
-	if reply.Error != "" {
-		return "", errors.New(reply.Error)
-	}
-	return reply.SVG, nil
-}
 
 var (
 	// svgNoise matches what a static picture does not need: ECharts' class
@@ -285,12 +127,12 @@ func shortOutline(d string) string {
 	return svgVertical.ReplaceAllString(d, "v$1")
 }
 
-// pictureURL turns an SVG into a data: URL for an <img>, smaller than the
+// URL turns an SVG into a data: URL for an <img>, smaller than the
 // SVG as it came: styles named once, numbers with one decimal (a tenth of a
 // pixel), and the text percent-encoded only where a URL or an HTML
 // attribute needs it, which keeps it near its own size (base64 would add a
 // third).
-func pictureURL(svg string) string {
+func URL(svg string) string {
 	svg = strings.ReplaceAll(svg, ">\n<", "><") // ECharts writes an element per line
 	svg = svgNoise.ReplaceAllString(svg, "")
 	svg = classed(svg)
@@ -314,18 +156,4 @@ func pictureURL(svg string) string {
 		}
 	}
 	return b.String()
-}
-
-// picture returns the chart's picture as a data: URL, or "" when none can
-// be drawn (pictures off, no Node.js, no library): the chart then draws
-// where scripts run, as before.
-func (c *Chart) picture(r *renderer) string {
-	if os.Getenv(PicturesEnv) == "0" {
-		return ""
-	}
-	svg, err := r.render(c.option, pictureWidth, c.height)
-	if err != nil {
-		return ""
-	}
-	return pictureURL(svg)
 }

@@ -1,9 +1,10 @@
 'use strict';
 // The course's chart picture renderer: one warm Node.js process per notebook kernel, started by
-// package chart (picture.go) on a kernel's first chart. It turns an ECharts option into an SVG
-// with ECharts' own server-side renderer, so that a saved notebook shows each chart as a picture
-// where no script runs. Arguments: the unix socket to listen on (in a directory only its user can
-// enter), the kernel's PID (the renderer ends when that process does), the ECharts library file.
+// package chart (helpers/chart/internal/picture, renderer.go) on a kernel's first chart. It turns
+// an ECharts option into an SVG with ECharts' own server-side renderer, so that a saved notebook
+// shows each chart as a picture where no script runs. Arguments: the unix socket to listen on (in
+// a directory only its user can enter), the kernel's PID (the renderer ends when that process
+// does), the ECharts library file.
 // Protocol: one JSON request per line, {"option": "<JS object literal>", "width": W, "height": H},
 // one JSON reply per line, {"svg": "..."} or {"error": "..."}. The option is code the course's own
 // Go program wrote (it holds JavaScript functions), which is why only the user may connect.
