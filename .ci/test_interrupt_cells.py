@@ -5,12 +5,15 @@ declaration cells, then takes every other cell in turn and interrupts it twice a
 
   - during its build, 0.05 s after the cell was sent (plain GoNB v0.11.5 lost that interrupt and
     ran the cell to its end);
-  - while its program runs: 0.3 s after its first output, or 3 s after it was sent if it prints
-    nothing.
+  - while its program runs: 0.05 s after the cell's own program (a new process of this kernel
+    whose executable GoNB built) appeared, so that even a short cell is caught running; a cell
+    whose program ends within that is reported as ended before the interrupt.
 
 Each time the cell must end within 2 s of the interrupt and leave nothing behind: no cell program
-(a process whose executable is in GoNB's /tmp/gonb_* folder), no course child process, no
-redis-server, no listening TCP port, no /tmp/course-* file that was not there before. Processes
+(a process whose executable is in GoNB's gonb_* folder), no course child process, no
+redis-server, no listening TCP port, no course-* temp file that was not there before. The kernel
+gets a temp folder of its own (TMPDIR), where GoNB, the cells and their servers put their files,
+so that only its own files are counted: another session's /tmp/course-* is not this cell's. Processes
 and ports count only when they descend from this test's kernel (they carry its MARK variable,
 which every process the kernel starts inherits): on a shared machine, other people's kernels,
 servers and tests are not this cell's leftovers. Then the
@@ -20,7 +23,10 @@ The figures (how long each cell took to end after each interrupt) are printed.
 import os
 import pathlib
 import queue
+import atexit
 import re
+import shutil
+import tempfile
 import time
 
 import nbformat
@@ -28,11 +34,13 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-LESSONS = ["07-uptime", "08-four-levels"]
+LESSONS = ["10-uptime", "11-never-stops", "12-four-levels", "13-event-loop"]
 DURING_BUILD = 0.05  # seconds after sending the cell
-AFTER_OUTPUT = 0.3   # seconds after the cell's first output
-NO_OUTPUT = 3.0      # seconds after sending, for a cell that prints nothing by then
+AFTER_START = 0.05   # seconds after the cell's program started
+NO_PROGRAM = 30.0    # seconds after sending, to give up waiting for the cell's program
 MAX_END = 2.0        # seconds from the interrupt to the cell's end
+TMP = tempfile.mkdtemp(prefix="ck-interrupt-")  # the test kernel's TMPDIR, removed at the end
+atexit.register(shutil.rmtree, TMP, True)
 MARK = f"COURSE_TEST_KERNEL={os.getpid()}-{time.time_ns()}".encode()  # in this test's kernel's environment
 
 
@@ -70,7 +78,7 @@ def processes():
             env = (d / "environ").read_bytes()
         except OSError:
             continue
-        if re.match(r"/tmp/gonb_[^/]+/", exe):
+        if exe.startswith(TMP + "/gonb_"):
             found[pid] = f"cell program {exe}"
         elif b"COURSE_PROC_ROLE=" in env:
             found[pid] = f"course child {comm}"
@@ -108,7 +116,7 @@ def listening_ports():
 
 
 def course_temp_files():
-    return set(pathlib.Path("/tmp").glob("course-*"))
+    return set(pathlib.Path(TMP).glob("course-*"))
 
 
 def snapshot():
@@ -153,7 +161,7 @@ def wait_idle(kc, msg_id, timeout=300):
             return "".join(text), errors
 
 
-def interrupted_run(km, kc, code, moment):
+def interrupted_run(km, kc, code, moment, before_procs=()):
     """Sends code and interrupts it at moment ("build" or "run"). Returns the seconds from the
     interrupt to the cell's end (None if it ended before the interrupt) and the cell's last words
     (its error, or its last line)."""
@@ -162,20 +170,23 @@ def interrupted_run(km, kc, code, moment):
     if moment == "build":
         time.sleep(DURING_BUILD)
     else:
-        # Read the cell's messages until AFTER_OUTPUT after its first output (or NO_OUTPUT after
-        # it was sent): a cell that ends meanwhile was not interrupted.
-        until = sent + NO_OUTPUT
-        while (left := until - time.monotonic()) > 0:
+        # Watch for the cell's own program (a new process of this kernel running a binary GoNB
+        # built) and interrupt AFTER_START after it appears: the cell is then surely running, however
+        # short it is. A cell that ends meanwhile was not interrupted.
+        known = set(before_procs)
+        seen = None
+        while time.monotonic() - sent < NO_PROGRAM:
             try:
-                msg = kc.get_iopub_msg(timeout=left)
+                msg = kc.get_iopub_msg(timeout=0.01)
+                if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" \
+                        and msg["content"]["execution_state"] == "idle":
+                    return None, "ended before the interrupt"
             except queue.Empty:
+                pass
+            if seen is None and any(p not in known and w.startswith("cell program") for p, w in processes().items()):
+                seen = time.monotonic()
+            if seen is not None and time.monotonic() - seen >= AFTER_START:
                 break
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return None, "ended before the interrupt"
-            if msg["msg_type"] in ("stream", "display_data", "error") and until == sent + NO_OUTPUT:
-                until = time.monotonic() + AFTER_OUTPUT
     at = time.monotonic()
     km.interrupt_kernel()
     text, errors = wait_idle(kc, msg_id, timeout=60)
@@ -194,7 +205,7 @@ def test_every_cell_stops_when_interrupted(lesson):
     setup, rest = cells(lesson)
     os.environ.update(COURSE_TIME_UNIT="1s", COURSE_STRICT="1")
     key, value = MARK.decode().split("=", 1)
-    km, kc = start_new_kernel(kernel_name="gonb", cwd=str(ROOT / "notebooks"), env={**os.environ, key: value})
+    km, kc = start_new_kernel(kernel_name="gonb", cwd=str(ROOT / "notebooks"), env={**os.environ, key: value, "TMPDIR": TMP})
     problems = []
     try:
         for code in setup:
@@ -207,7 +218,7 @@ def test_every_cell_stops_when_interrupted(lesson):
                 continue
             for moment in ("build", "run"):
                 before = snapshot()
-                took, said = interrupted_run(km, kc, code, moment)
+                took, said = interrupted_run(km, kc, code, moment, before[0])
                 time.sleep(0.3)  # what an ended cell stops, it stops at once; give the OS a moment
                 left = left_behind(before)
                 shown = "ended before the interrupt" if took is None else f"ended {took:.2f}s after the interrupt"
