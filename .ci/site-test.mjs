@@ -200,7 +200,7 @@ async function main() {
         const first = page.locator(".ck-chart").first();
         await first.scrollIntoViewIfNeeded();
         await first.screenshot({ path: path.join(OUT, `${slug}-chart-1.png`) });
-        // The lesson's summary chart, where it has one: README.md's picture is lesson 01's, from here.
+        // The lesson's summary chart, where it has one: README.md's picture is lesson 03's six dinners, from here.
         const summary = page.locator('.ck-chart[data-title^="Six dinners"]');
         if (await summary.count()) {
           await summary.first().scrollIntoViewIfNeeded();
