@@ -80,7 +80,7 @@ def silent_runs(nb):
 
 # Lessons (by slug) whose runs the runtime's execution tracer records: each must publish at least
 # one record carrying "trace" (COURSE.md's run-record contract).
-TRACED = {"welcome", "dinner", "cpu-vs-io", "four-levels"}
+TRACED = {"welcome", "dinner", "cpu-vs-io", "gomaxprocs", "event-loop"}
 TRACE_KEYS = ("gomaxprocs", "goroutines", "threads", "procs_used", "migrations", "preemptions")
 
 
