@@ -16,7 +16,7 @@ import (
 	"github.com/concurrency-kitchen/course/helpers/timing"
 )
 
-// checkSite checks one site the way lesson 07 does: a HEAD request, down when
+// checkSite checks one site the way lesson 10 does: a HEAD request, down when
 // it fails or answers 400 or more.
 func checkSite(ctx context.Context, c *http.Client, site string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, "http://"+site, nil)
@@ -55,7 +55,7 @@ func checkAll(c *http.Client, sites []string, workers int) []error {
 	return errs
 }
 
-// sockets counts this process's open sockets. It is lesson 07's
+// sockets counts this process's open sockets. It is lesson 10's
 // openSockets, which the lesson teaches in its own cell, with a skip where
 // there is no /proc/self/fd.
 func sockets(t testing.TB) int {

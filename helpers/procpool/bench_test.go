@@ -76,7 +76,7 @@ func BenchmarkRoundTrip1MiB(b *testing.B) {
 	}
 }
 
-// The is_prime benchmarks of lesson 05: PRIMES serially, in a pool of
+// The is_prime benchmarks of lesson 07: PRIMES serially, in a pool of
 // goroutines, in a pool of worker processes, and Python's executors on the
 // same numbers in the same run.
 var primes = []uint64{112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419}

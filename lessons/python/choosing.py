@@ -1,4 +1,4 @@
-"""Python twin of lesson 09: the comparison table's rows for a Python thread and a Python process.
+"""Python twin of lessons 14-16: the comparison table's rows for a Python thread and a Python process.
 
 Usage: choosing.py
 Prints one JSON document. Every figure is the best of three runs (noise only adds time):

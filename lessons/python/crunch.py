@@ -1,4 +1,4 @@
-"""Python twin of lesson 06: crunch_numbers four times, serially, in four threads and in four
+"""Python twin of lesson 08: crunch_numbers four times, serially, in four threads and in four
 processes (seed 001's experiment), each task sized to take one time unit on one core here.
 
 Usage: crunch.py UNIT_SECONDS WORKERS

@@ -1,4 +1,4 @@
-"""Python twin of lesson 01: the seed's GIL dinner, cooked by real CPython threads.
+"""Python twin of lesson 02: the seed's GIL dinner, cooked by real CPython threads.
 
 Usage: dinner.py UNIT_SECONDS ORDER SWITCH_INTERVAL_SECONDS [START_AT]
   ORDER is the dishes in the order their threads start, e.g. pasta,meatballs,salad.

@@ -1,4 +1,4 @@
-"""Python twin of lesson 06's do_calcs (seed 002): the years 2016 to 2019, each one a task, done
+"""Python twin of lesson 09's do_calcs (seed 002): the years 2016 to 2019, each one a task, done
 serially and by two threads taking years from a queue, once as Python-level work that keeps the GIL
 and once as a C call that lets it go, plus the C call through asyncio's run_in_executor with a pool
 of two threads (the seed's asyncio_numpy.py).

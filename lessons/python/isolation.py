@@ -1,4 +1,4 @@
-"""Python twin of lesson 04: a thread shares the module's variables, a process has its own copy;
+"""Python twin of lesson 06: a thread shares the module's variables, a process has its own copy;
 and what sending bytes to another process through a pipe costs.
 
 Usage: isolation.py MESSAGE_BYTES REPEATS

@@ -1,4 +1,4 @@
-"""Python twin of lesson 05: seed 001's is_prime over PRIMES, serially, with a ThreadPoolExecutor
+"""Python twin of lesson 07: seed 001's is_prime over PRIMES, serially, with a ThreadPoolExecutor
 and with a ProcessPoolExecutor.
 
 Usage: primes.py WORKERS

@@ -1,4 +1,4 @@
-"""Python twin of lesson 02: sleepers in threads, and what a thread costs.
+"""Python twin of lesson 04: sleepers in threads, and what a thread costs.
 
 Usage: thread_cost.py UNIT_SECONDS THREADS
 Prints JSON: the time five threads sleeping 2 units take; and, for THREADS threads that wait on an
