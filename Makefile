@@ -61,20 +61,23 @@ test-notebooks:
 	  $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_kernel_smoke.py .ci/test_notebooks.py .ci/test_interrupt.py \
 	  .ci/test_interrupt_cells.py .ci/test_kernel_restarts.py .ci/test_out_of_order.py
 
-# The lessons whose checks depend on the unit or the cores, where learners run them: 01 and 07 at the
-# smallest documented unit and at the default 1 s; the core-dependent lessons on one core.
+# The lessons whose checks depend on the unit or the cores, where learners run them: the dinner
+# (01-03) and the four levels (12-13) at the smallest documented unit and at the default 1 s; the
+# core-dependent lessons on one core.
+UNIT_LESSONS = 01-dinner or 02-gil-and-preemption or 03-three-cooks or 12-four-levels or 13-event-loop
 NB_TEST = bash .ci/reap-gopls $(PY) -m pytest -q -p no:cacheprovider -s .ci/test_notebooks.py
 test-units:
 	@echo "== notebooks at other units and on one core (strict)"
-	COURSE_TIME_UNIT=50ms COURSE_TEST_RUN=unit-50ms $(NB_TEST) -k "01-dinner or 08-four-levels"
-	COURSE_TIME_UNIT=1s COURSE_TEST_RUN=unit-1s $(NB_TEST) -k "01-dinner or 08-four-levels"
+	COURSE_TIME_UNIT=50ms COURSE_TEST_RUN=unit-50ms $(NB_TEST) -k "$(UNIT_LESSONS)"
+	COURSE_TIME_UNIT=1s COURSE_TEST_RUN=unit-1s $(NB_TEST) -k "$(UNIT_LESSONS)"
 	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) COURSE_TEST_RUN=one-core taskset -c 0 $(NB_TEST) \
-	  -k "00-welcome or 03-channels or 05-executors or 06-cpu-vs-io or 09-choosing"
+	  -k "00-welcome or 05-channels or 06-separate-kitchens or 07-executors or 08-cpu-vs-io or 09-gomaxprocs or 14-choosing or \
+	  15-switch-talk-crash or 16-decision-guide"
 
 test-browser:
-	@echo "== browser: JupyterLab + headless Chromium on lessons 01 and 07"
+	@echo "== browser: JupyterLab + headless Chromium on lessons 01 and 10"
 	COURSE_TIME_UNIT=$(COURSE_TIME_UNIT_TEST) bash .ci/reap-gopls \
-	  bash -c 'node .ci/browser-test.mjs 01-dinner && node .ci/browser-test.mjs 07-uptime'
+	  bash -c 'node .ci/browser-test.mjs 01-dinner && node .ci/browser-test.mjs 10-uptime'
 
 # The static site (.ci/build_site.py). Without SITE_FROM it executes every notebook with the kernel
 # (not strict; the set-up first); with it, it only renders (seconds) the executed notebooks found there.

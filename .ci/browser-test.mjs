@@ -69,7 +69,7 @@ const chartsState = () =>
 
 // TRACE_CHARTS is how many charts of the runtime's execution trace (titles naming "the runtime's
 // trace") each lesson draws at least: they must be there, and drawn (checkCharts saw every chart).
-const TRACE_CHARTS = { "01-dinner": 2, "08-four-levels": 1 };
+const TRACE_CHARTS = { "01-dinner": 2, "13-event-loop": 1 };
 
 async function checkTraceCharts(page) {
   const want = TRACE_CHARTS[LESSON] || 0;

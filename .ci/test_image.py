@@ -316,16 +316,16 @@ def binder_container():
             fail(f"{label}: notebooks failed inside the container at Binder's size: {bad} (above)")
         else:
             print(f"{label}: every notebook ran clean in the container at Binder's size in {time.monotonic() - t:.0f}s")
-        # The executed notebooks, for a person to look at; lesson 08 ran on the real redis-server.
+        # The executed notebooks, for a person to look at; lesson 12 ran on the real redis-server.
         out = ROOT / "test-output" / "container"
         out.mkdir(parents=True, exist_ok=True)
         docker("cp", f"{name}:{HOME}/test-output/.", str(out), check=False)
-        lesson07 = out / "08-four-levels.ipynb"
-        text = lesson07.read_text() if lesson07.exists() else ""
+        queue_nb = out / "12-four-levels.ipynb"
+        text = queue_nb.read_text() if queue_nb.exists() else ""
         if "embedded miniredis" in text or not re.search(r"redis-server \d", text):
-            fail(f"{label}: lesson 08 did not run on the image's redis-server ({lesson07})")
+            fail(f"{label}: lesson 12 did not run on the image's redis-server ({queue_nb})")
         else:
-            print(f"{label}: lesson 08 ran on {re.search(r'redis-server [0-9.]+', text).group(0)} (executed notebooks: {out})")
+            print(f"{label}: lesson 12 ran on {re.search(r'redis-server [0-9.]+', text).group(0)} (executed notebooks: {out})")
         check_nothing_left(name, f"{label}, after the notebooks")
         check_users(name, f"{label}, at the end")
     finally:

@@ -1,9 +1,9 @@
 """An interrupted cell ends quickly and leaves no child process.
 
-Runs lesson 01's processes dinner through the real GoNB kernel at one second a unit (so the
+Runs lesson 03's processes dinner through the real GoNB kernel at one second a unit (so the
 dinner would take 5 s), interrupts the kernel once the three children are running, and checks
 that the cell ends within 2 s and that none of the children is left. Then the same with lesson
-08's job queue, interrupted while its redis-server and three worker processes run.
+12's job queue, interrupted while its redis-server and three worker processes run.
 """
 import os
 import pathlib
@@ -17,8 +17,8 @@ from jupyter_client.manager import start_new_kernel
 from kernelrun import run
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-LESSON = ROOT / "notebooks" / "01-dinner.ipynb"
-QUEUE_LESSON = ROOT / "notebooks" / "08-four-levels.ipynb"
+LESSON = ROOT / "notebooks" / "03-three-cooks.ipynb"
+QUEUE_LESSON = ROOT / "notebooks" / "12-four-levels.ipynb"
 
 
 def cells_for(nb, tag):
