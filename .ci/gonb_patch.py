@@ -37,7 +37,10 @@ The patch, nine small edits and four new files:
     GoNBs that are no longer running (stale.go and stale_other.go, new), which a killed kernel leaves behind;
   - State.Compile: when the compiler reports `undefined: NAME` (an unqualified name), the error
     gets one more line: NAME is declared in no cell run so far in this kernel, so if an earlier
-    cell declares it, run the cells from the top first;
+    cell declares it, run the cells from the top first; when the go command reports that no
+    required module provides an imported package (the course's set-up cell turns GoNB's automatic
+    `go get` off, and %reset empties go.mod), the error says to run the set-up cell again first,
+    or %autoget for a module of one's own;
   - State.GoImports: when `go get` fails and its output names a package the cells import (outside
     the standard library), the error gets one more line: GoNB could not fetch it, so if an earlier
     cell sets up the Go module (a `!*` line), run that cell first. Both lines go into the HTML
@@ -92,6 +95,7 @@ EDITS = {
          '\t\treturn errors.Wrapf(err, "failed to run %q", cmd)\n',
          '\t\t// Concurrency Kitchen patch: a sentence on names that no cell run so far declares.\n'
          '\t\thint := undeclaredHint(string(output))\n'
+         '\t\tif hint == "" {\n\t\t\thint = missingModuleHint(string(output))\n\t\t}\n'
          '\t\terr := s.DisplayErrorWithContext(msg, fileToCellIdAndLines, withHintLine(string(output), hint), err)\n'
          '\t\treturn withHint(errors.Wrapf(err, "failed to run %q", cmd), hint)\n'),
         ('\t\tstrOutput = s.filterGoGetError(strOutput)\n'
@@ -177,6 +181,29 @@ func undeclaredHint(output string) string {
 	return fmt.Sprintf("%s %s declared in no cell run so far in this kernel: if %s of the notebook %s %s, "+
 		"run the cells from the top first (in JupyterLab: Run ▸ Run All Above Selected Cell).",
 		strings.Join(names, ", "), verb, cells, declare, pronoun)
+}
+
+// reNoModule matches the go command's report of an imported package that no module in go.mod
+// provides (with GoNB's automatic `go get` off, %noautoget, or after %reset).
+var reNoModule = regexp.MustCompile(`no required module provides package ([^\s;]+)`)
+
+// missingModuleHint is a sentence about the packages that no required module provides, or "".
+func missingModuleHint(output string) string {
+	var paths []string
+	seen := map[string]bool{}
+	for _, m := range reNoModule.FindAllStringSubmatch(output, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			paths = append(paths, m[1])
+		}
+	}
+	if len(paths) == 0 {
+		return ""
+	}
+	sort.Strings(paths)
+	return fmt.Sprintf("No module in this kernel's go.mod provides %s: if the notebook sets up its Go module "+
+		"in an earlier cell (a `!*` line), run that cell first (again after a %%reset); for a module of "+
+		"your own, run %%autoget, then this cell.", strings.Join(paths, ", "))
 }
 
 // goGetHint is a sentence about the packages the cells import, outside the standard library,

@@ -16,6 +16,9 @@ declares and that the cells from the top must run first. Each test runs in a new
 the way JupyterLab starts it (HTML error reports) and in one started with --raw_error (errors as
 text only), and checks that the sentence is in the error (evalue and traceback) and, with HTML, in
 the report, within 10 s; then that the advice works: after the set-up cells, the same cell runs.
+A third case: after %reset (GoNB empties its go.mod; the module cell had turned its automatic
+`go get` off with %noautoget) a cell that imports a helper gets a sentence saying to run the module
+cell again, and runs once it has.
 """
 import contextlib
 import json
@@ -165,4 +168,27 @@ def test_name_used_before_its_cell(mode, tmp_path):
             check_runs(mode, f"set-up cell {n}", run_cell(kc, code))
         out = run_cell(kc, USES_LESSON)
         check_runs(mode, "the cell, after the set-up cells", out)
+        assert out["text"].strip() == LESSON, out["text"]
+
+
+NO_MODULE_SENTENCE = (
+    "No module in this kernel's go.mod provides github.com/concurrency-kitchen/course/helpers/course: "
+    "if the notebook sets up its Go module in an earlier cell (a `!*` line), run that cell first (again after a %reset)"
+)
+
+
+@pytest.mark.parametrize("mode", ["html", "raw"])
+def test_helper_after_reset(mode, tmp_path):
+    """%reset empties GoNB's go.mod, and the module cell has turned its automatic `go get` off: the
+    next cell that imports a helper gets a sentence saying to run the module cell again, and runs
+    once it has."""
+    with kernel(mode, tmp_path, "a helper after %reset") as kc:
+        check_runs(mode, "the module cell", run_cell(kc, SETUP))
+        check_runs(mode, "the cell, before %reset", run_cell(kc, IMPORTS_HELPER))
+        check_runs(mode, "%reset", run_cell(kc, "%reset"))
+        out = run_cell(kc, IMPORTS_HELPER)
+        check_error(mode, "a helper imported after %reset", out, NO_MODULE_SENTENCE)
+        check_runs(mode, "the module cell, again", run_cell(kc, SETUP))
+        out = run_cell(kc, IMPORTS_HELPER)
+        check_runs(mode, "the cell, after the module cell again", out)
         assert out["text"].strip() == LESSON, out["text"]
