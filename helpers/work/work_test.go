@@ -1,6 +1,7 @@
 package work
 
 import (
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -108,6 +109,45 @@ func TestTurns(t *testing.T) {
 				if i != k%len(fns) {
 					t.Fatalf("the functions ran in the order %v, not in turns", order)
 				}
+			}
+			for i, b := range best {
+				if len(b.Tries) != len(tc.sleeps[i]) {
+					t.Fatalf("function %d: %d tries recorded, want %d", i, len(b.Tries), len(tc.sleeps[i]))
+				}
+				for k, d := range b.Tries {
+					if d < tc.sleeps[i][k] {
+						t.Errorf("function %d, try %d: %v recorded, less than its sleep %v", i, k, d, tc.sleeps[i][k])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TurnRatio compares tries of the same turn only, and keeps the best ratio.
+func TestTurnRatio(t *testing.T) {
+	ms := func(ds ...int) []time.Duration {
+		var out []time.Duration
+		for _, d := range ds {
+			out = append(out, time.Duration(d)*time.Millisecond)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		a, b []time.Duration
+		want float64
+	}{
+		// The bests (300 and 150) come from different turns: their ratio, 2, was never measured.
+		{"bests in different turns", ms(300, 500), ms(250, 150), 500.0 / 150},
+		{"a slow second core all along", ms(300, 310, 320), ms(280, 300, 290), 320.0 / 290},
+		{"one turn", ms(200), ms(100), 2},
+		{"no tries", nil, ms(100), 0},
+		{"uneven tries", ms(200, 100, 400), ms(100), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := TurnRatio(Best[int]{Tries: tc.a}, Best[int]{Tries: tc.b}); math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("TurnRatio(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
 			}
 		})
 	}
