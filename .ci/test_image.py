@@ -303,14 +303,25 @@ def binder_container():
         # Binder's size, one at a time, with the container's peak memory during each.
         t = time.monotonic()
         memory = Memory(name)
-        bad, peaks = [], []
+        # A timed self-check that misses its band says "a busy machine can do that, run the cell
+        # again": at Binder's size the kernel, gopls and Jupyter share the one CPU with the cell. A
+        # notebook that fails is run once more, as a learner would; it fails the test only when it
+        # fails twice, and the first failure is printed above and named below.
+        bad, again, peaks = [], [], []
         for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
             memory.reset()
-            r = subprocess.run([DOCKER, "exec", "-e", f"COURSE_TIME_UNIT={UNIT}", name, "python", "-m", "pytest",
-                                "-q", "-p", "no:cacheprovider", "-s", ".ci/test_notebooks.py", "-k", nb.stem])
+            for attempt in (1, 2):
+                r = subprocess.run([DOCKER, "exec", "-e", f"COURSE_TIME_UNIT={UNIT}", name, "python", "-m", "pytest",
+                                    "-q", "-p", "no:cacheprovider", "-s", ".ci/test_notebooks.py", "-k", nb.stem])
+                if r.returncode == 0 or attempt == 2:
+                    break
+                again.append(nb.stem)
+                print(f"{label}: {nb.stem} failed at Binder's size (above); running it once more")
             peaks.append(f"{nb.stem} {memory.peak()}")
             if r.returncode:
                 bad.append(nb.stem)
+        if again:
+            print(f"{label}: notebooks that failed once and were run again: {again} (failed twice: {bad})")
         print(f"{label}: peak memory of the container (--cpus 1 --memory 2g) per notebook: " + "; ".join(peaks))
         if bad:
             fail(f"{label}: notebooks failed inside the container at Binder's size: {bad} (above)")
