@@ -157,20 +157,26 @@ import (
 // Kitchen patch): the compiler's "undefined: NAME" for a name an earlier cell declares, and
 // `go get` failing for a package that an earlier cell (setting up the module) makes available.
 
+// firstGroups returns the first group of every match of re in s, each once, in the order found.
+func firstGroups(re *regexp.Regexp, s string) []string {
+	var groups []string
+	seen := map[string]bool{}
+	for _, m := range re.FindAllStringSubmatch(s, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			groups = append(groups, m[1])
+		}
+	}
+	return groups
+}
+
 // reUndefinedName matches the compiler's report of an undefined unqualified name.
 var reUndefinedName = regexp.MustCompile(`(?m): undefined: ([\p{L}_][\p{L}\p{Nd}_]*)\s*$`)
 
 // undeclaredHint is a sentence about the names the compiler output reports undefined (not the
 // qualified ones, pkg.Name), or "" if there are none.
 func undeclaredHint(output string) string {
-	var names []string
-	seen := map[string]bool{}
-	for _, m := range reUndefinedName.FindAllStringSubmatch(output, -1) {
-		if !seen[m[1]] {
-			seen[m[1]] = true
-			names = append(names, m[1])
-		}
-	}
+	names := firstGroups(reUndefinedName, output)
 	if len(names) == 0 {
 		return ""
 	}
@@ -189,14 +195,7 @@ var reNoModule = regexp.MustCompile(`no required module provides package ([^\s;]
 
 // missingModuleHint is a sentence about the packages that no required module provides, or "".
 func missingModuleHint(output string) string {
-	var paths []string
-	seen := map[string]bool{}
-	for _, m := range reNoModule.FindAllStringSubmatch(output, -1) {
-		if !seen[m[1]] {
-			seen[m[1]] = true
-			paths = append(paths, m[1])
-		}
-	}
+	paths := firstGroups(reNoModule, output)
 	if len(paths) == 0 {
 		return ""
 	}

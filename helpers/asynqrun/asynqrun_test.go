@@ -93,6 +93,14 @@ func startRedis(t *testing.T, opts redisd.Options) asynq.RedisClientOpt {
 
 // startWorker starts an asynq server that runs the "square" and "sleep" tasks,
 // one at a time, recording its name in each result.
+// clients returns an inspector and a client of opt's server, both closed when the test ends.
+func clients(t *testing.T, opt asynq.RedisClientOpt) (*asynq.Inspector, *asynq.Client) {
+	t.Helper()
+	insp, client := asynq.NewInspector(opt), asynq.NewClient(opt)
+	t.Cleanup(func() { client.Close(); insp.Close() })
+	return insp, client
+}
+
 func startWorker(t *testing.T, opt asynq.RedisClientOpt, name string) {
 	t.Helper()
 	mux := asynq.NewServeMux()
@@ -129,16 +137,13 @@ func TestTwoWorkers(t *testing.T) {
 			before := runtime.NumGoroutine()
 			t.Cleanup(func() { leakcheck.Goroutines(t, before) })
 			opt := startRedis(t, s.opts)
-			insp := asynq.NewInspector(opt)
-			t.Cleanup(func() { insp.Close() })
+			insp, client := clients(t, opt)
 			startWorker(t, opt, "w1")
 			startWorker(t, opt, "w2")
 			ctx := context.Background()
 			if err := WaitServers(ctx, insp, 2); err != nil {
 				t.Fatal(err)
 			}
-			client := asynq.NewClient(opt)
-			t.Cleanup(func() { client.Close() })
 			start := time.Now()
 			var ids []string
 			for n := 1; n <= 4; n++ {
@@ -182,11 +187,8 @@ func TestTimeoutAndLease(t *testing.T) {
 	for _, s := range servers {
 		t.Run(s.name, func(t *testing.T) {
 			opt := startRedis(t, s.opts)
-			insp := asynq.NewInspector(opt)
-			t.Cleanup(func() { insp.Close() })
+			insp, client := clients(t, opt)
 			startWorker(t, opt, "w1")
-			client := asynq.NewClient(opt)
-			t.Cleanup(func() { client.Close() })
 			ctx := context.Background()
 			start := time.Now()
 			info, err := client.EnqueueContext(ctx, asynq.NewTask("sleep", nil), asynq.Timeout(time.Second), asynq.MaxRetry(0))
@@ -223,10 +225,7 @@ func TestTimeoutAndLease(t *testing.T) {
 // Wait says how to keep it; a done context ends Wait.
 func TestWaitErrors(t *testing.T) {
 	opt := startRedis(t, redisd.Options{Embedded: true})
-	insp := asynq.NewInspector(opt)
-	t.Cleanup(func() { insp.Close() })
-	client := asynq.NewClient(opt)
-	t.Cleanup(func() { client.Close() })
+	insp, client := clients(t, opt)
 
 	info, err := client.Enqueue(asynq.NewTask("square", []byte("2")))
 	if err != nil {
@@ -256,11 +255,8 @@ func TestCancel(t *testing.T) {
 	for _, s := range servers {
 		t.Run(s.name, func(t *testing.T) {
 			opt := startRedis(t, s.opts)
-			insp := asynq.NewInspector(opt)
-			t.Cleanup(func() { insp.Close() })
+			insp, client := clients(t, opt)
 			startWorker(t, opt, "w1")
-			client := asynq.NewClient(opt)
-			t.Cleanup(func() { client.Close() })
 			ctx := context.Background()
 			info, err := client.EnqueueContext(ctx, asynq.NewTask("sleep", nil), asynq.MaxRetry(0))
 			if err != nil {
