@@ -109,7 +109,9 @@ func TestMeasurements(t *testing.T) {
 		t.Errorf("PanicInChild: %d steps, %v", steps, err)
 	}
 	cooked, workers, err := CrashInPool(ctx)
-	if cooked != 5 || workers != 3 || err == nil {
+	// A crashed worker is replaced when its slot takes the next task: three workers in all, or
+	// two when the other worker took the last dishes first (seen on a loaded machine).
+	if cooked != 5 || workers < 2 || workers > 3 || err == nil {
 		t.Errorf("CrashInPool: %d cooked, %d workers, %v", cooked, workers, err)
 	}
 

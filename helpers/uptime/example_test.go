@@ -12,7 +12,7 @@ import (
 // Four sites checked by a pool of two goroutines on the offline internet: the results come in
 // the order of the sites, whichever ends first.
 func ExampleCheckPool() {
-	os.Setenv(timing.UnitEnv, "20ms")
+	os.Setenv(timing.UnitEnv, "100ms")
 	defer os.Unsetenv(timing.UnitEnv)
 	client, _, stop, err := uptime.Internet(false)
 	if err != nil {
