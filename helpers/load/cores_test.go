@@ -141,6 +141,12 @@ func TestCoresUnderQuota(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "cpu.cfs_quota_us"), []byte("100000"), 0o644); err != nil {
 		t.Skip(err)
 	}
+	// The highest weight, so that other programs on a busy machine cannot hold the cgroup at or
+	// under its quota by their fair share (seen with two busy loops beside the test: 0.99 CPUs
+	// and 2 ms of throttling); the quota, not the competition, must be what limits it.
+	if err := os.WriteFile(filepath.Join(dir, "cpu.shares"), []byte("262144"), 0o644); err != nil {
+		t.Logf("cpu.shares: %v", err)
+	}
 	// The child joins the cgroup before Go starts in it: a shell writes its own pid, then execs.
 	cmd := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec "$2" -test.run '^TestCoresUnderQuota$'`, "sh", dir, os.Args[0])
 	cmd.Env = append(os.Environ(), "LOAD_TEST_CHILD=1")
