@@ -7,7 +7,8 @@ import time
 # The facts the Makefile, these tests, the browser test and a Go test share (.ci/course.json).
 COURSE = json.loads((pathlib.Path(__file__).resolve().parent / "course.json").read_text())
 
-# The lessons' first cell: it makes the repository's module (and through it gonbui and the helpers,
+# The first lines of the lessons' first cell (the setup cell; its Go code, which GoNB builds after
+# running these lines, imports the helpers and names the lesson): they make the repository's module (and through it gonbui and the helpers,
 # at the versions go.mod pins, with the course's go.sum) available to the cells, with no network
 # (bin/course-module). Without it GoNB would `go get` gonbui's latest version, which needs the network.
 # Its second line turns GoNB's automatic `go get` off: course-module has put every module the helpers

@@ -32,8 +32,10 @@ def render(md: pathlib.Path) -> str:
     if nb.metadata.get("kernelspec", {}).get("name") != "gonb":
         raise SystemExit(f"{md.name}: its kernelspec must be gonb")
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    if not code or code[0].strip() != SETUP:
-        raise SystemExit(f"{md.name}: its first code cell must be the setup line {SETUP!r}")
+    if not code or not code[0].startswith(SETUP + "\n") or f'course.Lesson("{md.stem}")' not in code[0] \
+            or "lesson.Setup()" not in code[0]:
+        raise SystemExit(f"{md.name}: its first code cell must be the setup cell: the lines {SETUP!r}, then "
+                         f"the imports, `var lesson = course.Lesson(\"{md.stem}\")` and `lesson.Setup()`")
     named = sum(src.count(f'"{md.stem}"') for src in code)
     if named > 1:
         raise SystemExit(f"{md.name}: its code names the lesson {named} times; name it once, in "

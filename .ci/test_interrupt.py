@@ -22,14 +22,14 @@ QUEUE_LESSON = ROOT / "notebooks" / "12-four-levels.ipynb"
 
 
 def cells_for(nb, tag):
-    """The sources of the code cells a run of the cell tagged tag needs, in order: the two setup
-    cells, every declaration-only cell (no %%) before it, and the tagged cell itself."""
+    """The sources of the code cells a run of the cell tagged tag needs, in order: the setup cell,
+    every declaration-only cell (no %%) before it, and the tagged cell itself."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     targets = [i for i, c in enumerate(code) if tag in c.get("metadata", {}).get("tags", [])]
     assert len(targets) == 1, f"{len(targets)} cells tagged {tag!r}, want 1"
     t = targets[0]
-    before = [c.source for c in code[2:t] if "%%" not in c.source]
-    return [code[0].source, code[1].source, *before, code[t].source]
+    before = [c.source for c in code[1:t] if "%%" not in c.source]
+    return [code[0].source, *before, code[t].source]
 
 
 def interrupt(km, kc, msg_id):

@@ -134,11 +134,11 @@ def left_behind(before):
 
 
 def cells(lesson):
-    """The setup and declaration cells, and every other cell (the ones that run something)."""
+    """The setup cell (as a list of one), and every other cell (the ones that run something)."""
     nb = nbformat.read(ROOT / "notebooks" / f"{lesson}.ipynb", as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    setup = code[:2]
-    rest = code[2:]
+    setup = code[:1]
+    rest = code[1:]
     return setup, rest
 
 

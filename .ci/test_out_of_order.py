@@ -1,8 +1,9 @@
-"""A cell run before a lesson's two set-up cells gets one sentence saying what to do.
+"""A cell run before a lesson's setup cell gets one sentence saying what to do.
 
-Every lesson starts with the module cell (kernelrun.SETUP: `!*sh .../bin/course-module`, which adds
-the course's module to GoNB's go.mod) and the declaration cell (the helpers' imports, `var lesson`,
-`lesson.Setup()`). A learner who runs a later cell first, in a new kernel, gets from GoNB:
+Every lesson starts with the setup cell: the module lines (kernelrun.SETUP: `!*sh .../bin/course-module`,
+which adds the course's module to GoNB's go.mod, and `%noautoget`), which GoNB runs first, then the
+declarations (the helpers' imports, `var lesson`, `lesson.Setup()`). The tests below send the module
+lines alone as "the module cell", as a notebook of one's own would. A learner who runs a later cell first, in a new kernel, gets from GoNB:
 
   - for a cell that imports a helper: `go get` fails (the package is in no module GoNB's go.mod
     knows); plain GoNB v0.11.5 said only `failed to run "/usr/local/go/bin/go get": exit status 1`,
@@ -15,7 +16,7 @@ fetched and that the cell setting up the Go module must run first; which name no
 declares and that the cells from the top must run first. Each test runs in a new kernel started
 the way JupyterLab starts it (HTML error reports) and in one started with --raw_error (errors as
 text only), and checks that the sentence is in the error (evalue and traceback) and, with HTML, in
-the report, within 10 s; then that the advice works: after the set-up cells, the same cell runs.
+the report, within 10 s; then that the advice works: after the setup cell, the same cell runs.
 A third case: after %reset (GoNB empties its go.mod; the module cell had turned its automatic
 `go get` off with %noautoget) a cell that imports a helper gets a sentence saying to run the module
 cell again, and runs once it has.
@@ -56,13 +57,13 @@ UNDECLARED_SENTENCE = (
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def setup_cells():
-    """The lesson's two set-up cells, as its notebook has them."""
+def setup_cell():
+    """The lesson's setup cell, as its notebook has it."""
     nb = nbformat.read(ROOT / "notebooks" / f"{LESSON}.ipynb", as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert code[0].strip() == SETUP, f"{LESSON}'s first cell is not the module cell: {code[0]!r}"
-    assert f'course.Lesson("{LESSON}")' in code[1], f"{LESSON}'s second cell declares no lesson: {code[1]!r}"
-    return code[:2]
+    assert code[0].startswith(SETUP + "\n"), f"{LESSON}'s first cell does not start with the module lines: {code[0]!r}"
+    assert f'course.Lesson("{LESSON}")' in code[0], f"{LESSON}'s setup cell declares no lesson: {code[0]!r}"
+    return code[0]
 
 
 def start(mode, tmp_path):
@@ -162,12 +163,11 @@ def test_name_used_before_its_cell(mode, tmp_path):
     with kernel(mode, tmp_path, "lesson used before its cell") as kc:
         out = run_cell(kc, USES_LESSON)
         assert "undefined: lesson" in out["evalue"] + out["html"], out
-        check_error(mode, "lesson used before the set-up cells", out, UNDECLARED_SENTENCE)
-        # The advice works: after the set-up cells, the same cell prints the lesson.
-        for n, code in enumerate(setup_cells(), start=1):
-            check_runs(mode, f"set-up cell {n}", run_cell(kc, code))
+        check_error(mode, "lesson used before the setup cell", out, UNDECLARED_SENTENCE)
+        # The advice works: after the setup cell, the same cell prints the lesson.
+        check_runs(mode, "the setup cell", run_cell(kc, setup_cell()))
         out = run_cell(kc, USES_LESSON)
-        check_runs(mode, "the cell, after the set-up cells", out)
+        check_runs(mode, "the cell, after the setup cell", out)
         assert out["text"].strip() == LESSON, out["text"]
 
 
