@@ -24,7 +24,7 @@ own line, here a proxy's 403 for the package path), and a cell that uses a name 
 declares ended after 0.07 s with `failed to run "/usr/local/go/bin/go build -o ...": exit status 1`
 (the report: `undefined: lesson`). Neither says what to do.
 
-The patch, nine small edits and four new files:
+The patch, twelve small edits and four new files:
   - dispatcher: an interrupt_request marks the kernel interrupted, as SIGINT does;
   - State.Compile: no build once the kernel is interrupted; an interrupt during the build kills
     it (exec.CommandContext, cancelled by an interrupt subscription); after the build, an
@@ -35,6 +35,9 @@ The patch, nine small edits and four new files:
     after a kernel is killed (exec_linux.go, new; exec_unix.go now builds elsewhere only);
   - goexec: GoNB writes its PID into its /tmp/gonb_* folder, and at start removes the folders of
     GoNBs that are no longer running (stale.go and stale_other.go, new), which a killed kernel leaves behind;
+  - jpyexec and State.Execute: the named pipes of a cell's program are made in that folder
+    (Executor.PipesIn, new), not in /tmp, where a kernel killed while a cell ran left them (eight
+    empty /tmp/gonb_pipe_* FIFOs after a day of tests here);
   - State.Compile: when the compiler reports `undefined: NAME` (an unqualified name), the error
     gets one more line: NAME is declared in no cell run so far in this kernel, so if an earlier
     cell declares it, run the cells from the top first; when the go command reports that no
@@ -105,6 +108,8 @@ EDITS = {
          '\t\thint := goGetHint(string(output), newDecls.Imports)\n'
          '\t\terr = s.DisplayErrorWithContext(msg, fileToCellIdAndLine, withHintLine(strOutput, hint), err)\n'
          '\t\terr = withHint(err, hint)\n'),
+        ('\t\tUseNamedPipes(s.Comms).\n',
+         '\t\tUseNamedPipes(s.Comms).\n\t\tPipesIn(s.TempDir). // Concurrency Kitchen patch: not in /tmp, where a killed kernel left them\n'),
     ],
     "internal/dispatcher/dispatcher.go": [
         ('\t\t\tklog.V(2).Infof("Received interrupt_request.")\n\t\t\tmsg.Kernel().CallInterruptSubscribers()\n',
@@ -122,10 +127,28 @@ EDITS = {
          '\tif err == nil {\n\t\terr = writePIDFile(s.TempDir)\n\t}\n'
          '\tif err != nil {\n'),
     ],
+    "internal/jpyexec/namedpipes.go": [
+        ('\tf, err := os.CreateTemp(exec.dir, "gonb_pipe_")\n',
+         '\tdir := exec.dir\n'
+         '\tif exec.pipesDir != "" {\n\t\tdir = exec.pipesDir // Concurrency Kitchen patch (see PipesIn)\n\t}\n'
+         '\tf, err := os.CreateTemp(dir, "gonb_pipe_")\n'),
+    ],
     "internal/goexec/goplsclient/exec_unix.go": [
         ("//go:build !windows\n", "//go:build !windows && !linux\n"),
     ],
     "internal/jpyexec/jpyexec.go": [
+        ('\tdir                        string\n',
+         '\tdir                        string\n'
+         '\tpipesDir                   string // Concurrency Kitchen patch: where the named pipes go ("" = dir)\n'),
+        ('// InDir configures the Executor to execute within the given directory. Returns\n',
+         '// PipesIn makes the named pipes in dir instead of the directory of InDir (Concurrency\n'
+         '// Kitchen patch: in the kernel\'s own temporary folder, which a new kernel removes when the\n'
+         '// one that made it was killed, with the pipes it had open). Returns the modified builder.\n'
+         'func (exec *Executor) PipesIn(dir string) *Executor {\n'
+         '\texec.pipesDir = dir\n'
+         '\treturn exec\n'
+         '}\n\n'
+         '// InDir configures the Executor to execute within the given directory. Returns\n'),
         ('\t\tcase <-time.After(WaitToKill):\n\t\t\terr = cmd.Process.Kill()\n'
          '\t\t\tif err != nil {\n\t\t\t\tklog.Errorf("failed to kill process %s (%v): %+v", cmd, cmd.Process, err)\n'
          '\t\t\t}\n\t\t}\n\t})\n',

@@ -5,7 +5,8 @@ restart); then all nine are shut down. Jupyter's server does both gracefully (a 
 then a kill only if the kernel has not exited in time); a kernel that hangs, crashes or is killed
 for memory gets the kill: SIGKILL to its process group. Both ways are run. Afterwards no gopls
 started by these kernels may be running, and a new kernel removes the /tmp/gonb_* folders of the
-killed ones (the course's GoNB patch, .ci/gonb_patch.py). The figures (gopls processes and their
+killed ones (the course's GoNB patch, .ci/gonb_patch.py), with the named pipes of a cell that was
+running when its kernel was shut down (the patch makes them in the kernel's folder). The figures (gopls processes and their
 memory while the kernels ran, what was left) are printed.
 
 Measured with plain GoNB v0.11.5: the graceful way leaves nothing; the kill leaves every gopls
@@ -69,6 +70,11 @@ def temp_dirs():
     return set(pathlib.Path("/tmp").glob("gonb_*"))
 
 
+def fifos():
+    """The named pipes GoNB made for its cells' programs: in /tmp (plain GoNB) or in a kernel's folder."""
+    return set(pathlib.Path("/tmp").glob("gonb_pipe_*")) | set(pathlib.Path("/tmp").glob("gonb_*/gonb_pipe_*"))
+
+
 def run_cell(km, code):
     kc = km.client()
     kc.start_channels()
@@ -82,8 +88,8 @@ def run_cell(km, code):
 
 @pytest.mark.parametrize("now", [False, True], ids=["graceful", "killed"])
 def test_kernels_leave_nothing(now):
-    gopls_before, dirs_before, renderers_before = set(gopls()), temp_dirs(), renderers()
-    kernels = []
+    gopls_before, dirs_before, renderers_before, fifos_before = set(gopls()), temp_dirs(), renderers(), fifos()
+    kernels, busy = [], None
     try:
         for _ in range(9):
             km = KernelManager(kernel_name="gonb")
@@ -103,7 +109,18 @@ def test_kernels_leave_nothing(now):
             drew |= renderers() - renderers_before
         print(f"the restarted kernel drew a chart after each restart: {len(drew)} picture renderers started")
         assert len(drew) == 5, f"{len(drew)} renderers for 5 kernels that drew a chart"
+        # One kernel is shut down while its cell's program runs: plain GoNB, killed, left that
+        # program's two named pipes in /tmp.
+        busy = kernels[1].client()
+        busy.start_channels()
+        busy.execute('%%\ntime.Sleep(time.Minute)')
+        deadline = time.monotonic() + 60
+        while not fifos() - fifos_before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert fifos() - fifos_before, "the busy kernel's cell program did not start within 60 s"
     finally:
+        if busy:
+            busy.stop_channels()
         for km in kernels:
             km.shutdown_kernel(now=now)
     deadline = time.monotonic() + 5
@@ -125,3 +142,5 @@ def test_kernels_leave_nothing(now):
         km.shutdown_kernel(now=False)
     still = temp_dirs() - dirs_before
     assert not still, f"folders of ended kernels left in /tmp: {sorted(map(str, still))}"
+    pipes = fifos() - fifos_before
+    assert not pipes, f"named pipes of a cell that ran when its kernel ended, left in /tmp: {sorted(map(str, pipes))}"

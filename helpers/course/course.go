@@ -84,6 +84,15 @@ func (l Lesson) Start(experiment, variant string) *Run {
 	return l.start(experiment, variant, load.Throttled)
 }
 
+// StartOn is Start on a timeline the cell already records on: for a run whose workers start
+// before its clock does, so that their start-up shows on the chart but is not in the run's time.
+// The run's stopwatch starts now; Finish reports every span of tl, whenever it began.
+func (l Lesson) StartOn(tl *timing.Timeline, experiment, variant string) *Run {
+	r := l.start(experiment, variant, load.Throttled)
+	r.TL = tl
+	return r
+}
+
 // start is Start with the reader of the cgroup's throttled time.
 func (l Lesson) start(experiment, variant string, throttled func() (time.Duration, bool)) *Run {
 	r := &Run{lesson: l, experiment: experiment, variant: variant, throttled: throttled}
@@ -158,7 +167,8 @@ func (r *Run) Gantt(title string) {
 }
 
 // Report is Finish for a run timed another way (the best of several tries, a time measured
-// inside the run): it reports elapsed, with the spans of tl (nil for none).
+// inside the run): it reports elapsed, with the spans of tl (nil for none). Unlike Finish, it
+// cannot allow for a CPU quota's hold-ups: give a run with a model Start or StartOn instead.
 func (l Lesson) Report(experiment, variant string, elapsed time.Duration, tl *timing.Timeline, want report.Expectation) report.Run {
 	return report.Finish(string(l), experiment, variant, elapsed, tl, want)
 }

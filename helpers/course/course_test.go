@@ -175,6 +175,29 @@ func TestStop(t *testing.T) {
 	}
 }
 
+// TestStartOn: a run started on a timeline that already has spans reports them all, and its
+// time starts at StartOn, not at the timeline's origin.
+func TestStartOn(t *testing.T) {
+	t.Setenv(timing.UnitEnv, "10ms")
+	t.Setenv(report.StrictEnv, "")
+	defer display.Use(&display.Recorder{})()
+	tl := timing.NewTimeline()
+	end := tl.Track("worker", "start-up")
+	time.Sleep(30 * time.Millisecond) // before the run: on the chart, not in its time
+	end()
+	run := Lesson("99-test").StartOn(tl, "kitchen", "on a timeline")
+	end = run.TL.Track("worker", "cook")
+	time.Sleep(20 * time.Millisecond)
+	end()
+	got := run.Finish(report.NoModel)
+	if got.Units < 2 || got.Units >= 4.5 {
+		t.Errorf("%v units, want the 2 after StartOn (under 4.5), not the 5 since the timeline began", got.Units)
+	}
+	if run.TL != tl || len(got.Timeline) != 2 || got.Timeline[0].Task != "start-up" || got.Timeline[1].Task != "cook" {
+		t.Errorf("the record's timeline: %+v, want the start-up and the cook", got.Timeline)
+	}
+}
+
 func TestReportAndGantt(t *testing.T) {
 	t.Setenv(timing.UnitEnv, "10ms")
 	rec := &display.Recorder{}
