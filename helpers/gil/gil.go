@@ -22,7 +22,11 @@
 //
 // CPython also makes a running thread let go when another one has waited
 // longer than the switch interval (sys.getswitchinterval, 5 ms), but the
-// running thread only notices between two Python-level steps. With
+// running thread only notices between two Python-level steps. A waiting
+// thread counts the interval from when it asked for the lock or from the
+// last time the lock changed hands, whichever is later (CPython's waiters
+// start their timed wait again when the switch number changes), so every
+// new holder may run a whole interval. With
 // SwitchBetweenCalls set, a thread returning from a C call notices such a
 // request and hands the lock over; without it, a thread goes straight from
 // one C call to the next, as CPython does when nothing in between checks.
@@ -62,7 +66,8 @@ type GIL struct {
 
 	mu     sync.Mutex
 	holder *Thread
-	queue  []*Thread // waiting for the lock, first come first served
+	queue  []*Thread     // waiting for the lock, first come first served
+	handed time.Duration // when the lock last changed hands, on the timeline's clock
 }
 
 // New returns a free lock. The threads' steps, and their waits for the
@@ -125,14 +130,15 @@ func (t *Thread) CSleep(task string, units float64) {
 	}
 }
 
-// checkSwitch hands the lock over when the first waiting thread has asked
-// for it longer than the switch interval ago, and waits to get it back.
+// checkSwitch hands the lock over when the first waiting thread has waited
+// longer than the switch interval, counted from when it asked or from the
+// last hand-over, whichever is later, and waits to get the lock back.
 // before runs, under the lock, just before the hand-over. It reports
 // whether the thread switched.
 func (t *Thread) checkSwitch(before func()) bool {
 	g := t.g
 	g.mu.Lock()
-	if len(g.queue) == 0 || g.tl.Now()-g.queue[0].since < g.opts.Interval {
+	if len(g.queue) == 0 || g.tl.Now()-max(g.queue[0].since, g.handed) < g.opts.Interval {
 		g.mu.Unlock()
 		return false
 	}
@@ -151,7 +157,7 @@ func (t *Thread) checkSwitch(before func()) bool {
 func (g *GIL) enqueueLocked(t *Thread) {
 	t.since = g.tl.Now()
 	if g.holder == nil {
-		g.holder = t
+		g.holder, g.handed = t, t.since
 		t.wake <- struct{}{}
 		return
 	}
@@ -166,7 +172,7 @@ func (g *GIL) handOffLocked() {
 	}
 	next := g.queue[0]
 	g.queue = g.queue[1:]
-	g.holder = next
+	g.holder, g.handed = next, g.tl.Now()
 	next.wake <- struct{}{}
 }
 

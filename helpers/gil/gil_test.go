@@ -1,6 +1,7 @@
 package gil
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -227,6 +228,37 @@ func TestCPUWorkUnderTheGIL(t *testing.T) {
 	}
 	if len(native) != 2 || overlap(native[0], native[1]) < min(native[0].Duration(), native[1].Duration())/2 {
 		t.Errorf("the native calls did not run at the same time: %+v", native)
+	}
+}
+
+// TestEveryHolderRunsAnInterval: with four threads computing, each stretch a thread holds the lock
+// lasts a switch interval, but its last: a waiting thread counts the interval again from each
+// hand-over, as CPython's do. (Counted only from its own request, the first waiter has always
+// waited long enough once the holder hands over, and the lock ran through the queue in stretches
+// of microseconds, a convoy.)
+func TestEveryHolderRunsAnInterval(t *testing.T) {
+	const interval = 5 * time.Millisecond
+	_, tl := cpuRun(4, 30_000_000, Options{Interval: interval}, false)
+	lanes := map[string][]timing.Span{}
+	for _, s := range tl.Spans() {
+		if s.Task == "python work" {
+			lanes[s.Lane] = append(lanes[s.Lane], s)
+		}
+	}
+	stretches := 0
+	for lane, spans := range lanes {
+		slices.SortFunc(spans, func(a, b timing.Span) int { return cmp.Compare(a.Start, b.Start) })
+		for _, s := range spans[:len(spans)-1] { // the last ends with the thread's work
+			stretches++
+			// A thread may start its stretch a little after the hand-over (its goroutine wakes):
+			// half an interval is the allowance.
+			if s.Duration() < interval/2 {
+				t.Errorf("%s held the lock for %v, less than half the %v interval: %+v", lane, s.Duration(), interval, s)
+			}
+		}
+	}
+	if stretches < 4 {
+		t.Errorf("%d stretches before the last ones: the threads did not take turns", stretches)
 	}
 }
 
