@@ -27,7 +27,14 @@ def lessons():
     return files
 
 
+# A lesson is one sitting: about 200 words a minute, plus its cells' run time (README's course map).
+MAX_WORDS = 3500
+
+
 def render(md: pathlib.Path) -> str:
+    words = len(md.read_text().split())
+    if words > MAX_WORDS:
+        raise SystemExit(f"{md.name}: {words} words, over {MAX_WORDS}: cut it, or split it (its first part keeps the slug)")
     nb = jupytext.read(md, fmt="md:myst")
     if nb.metadata.get("kernelspec", {}).get("name") != "gonb":
         raise SystemExit(f"{md.name}: its kernelspec must be gonb")

@@ -8,7 +8,7 @@ The image is started twice, on the host network, each time as a learner's launch
 For each: the server answers, lists the Go (gonb) kernel, and refuses a request without the token;
 every process in the container runs as the notebook user (the init included: it is the image's
 USER). On the Binder-style container it also measures the first cells a learner runs, runs every
-notebook strict at the test unit with the container's kernel (one at a time, printing the
+notebook strict at the container unit (.ci/course.json, 250 ms) with the container's kernel (one at a time, printing the
 container's peak memory during each), and the browser test on lesson 01
 against the container's own server; after the kernels shut down, no cell program, gonb, gopls or
 redis-server is left in the container.
@@ -17,7 +17,8 @@ Figures (printed, not asserted): time from `docker run` to the server answering,
 the first setup cell and the first helpers + Gantt cell in a fresh container.
 
   .venv/bin/python .ci/test_image.py        (make test-image; needs a Docker daemon)
-Environment: IMAGE (default concurrency-kitchen), DOCKER (a docker client), COURSE_TIME_UNIT_TEST,
+Environment: IMAGE (default concurrency-kitchen), DOCKER (a docker client), COURSE_TIME_UNIT_TEST (the
+browser test's unit), COURSE_TIME_UNIT_CONTAINER (the notebooks' unit),
 IMAGE_TEST_DOCKER_ARGS (extra `docker run` arguments, e.g. to hide the kernel and see this fail).
 """
 import json
@@ -42,6 +43,10 @@ from kernelrun import COURSE, SETUP  # noqa: E402
 IMAGE = os.environ.get("IMAGE", "concurrency-kitchen")
 DOCKER = os.environ.get("DOCKER", "docker")
 UNIT = os.environ.get("COURSE_TIME_UNIT_TEST") or COURSE["test_unit"]
+# The unit of the notebooks' run at Binder's size: a learner on Binder runs at 1 s, and at the tests'
+# 100 ms a band of 10-15 ms missed now and then on the one CPU the cell shares with the kernel, gopls
+# and Jupyter (stop 22's two rehearsals: three misses, each passed when run again).
+NB_UNIT = os.environ.get("COURSE_TIME_UNIT_CONTAINER") or COURSE["container_unit"]
 EXTRA = shlex.split(os.environ.get("IMAGE_TEST_DOCKER_ARGS", ""))
 HOME = "/home/jovyan"
 # What mybinder.org gives a session: one CPU and 2 GB of memory (BinderHub's cpu and memory limits).
@@ -299,7 +304,7 @@ def binder_container():
             requests.delete(f"{url}api/kernels/{kern['id']}", params={"token": token}, timeout=60)
         check_nothing_left(name, f"{label}, after the browser test")
 
-        # Every notebook, strict, at the test unit, with this container's kernel and redis-server, at
+        # Every notebook, strict, at NB_UNIT, with this container's kernel and redis-server, at
         # Binder's size, one at a time, with the container's peak memory during each.
         t = time.monotonic()
         memory = Memory(name)
@@ -311,7 +316,7 @@ def binder_container():
         for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
             memory.reset()
             for attempt in (1, 2):
-                r = subprocess.run([DOCKER, "exec", "-e", f"COURSE_TIME_UNIT={UNIT}", name, "python", "-m", "pytest",
+                r = subprocess.run([DOCKER, "exec", "-e", f"COURSE_TIME_UNIT={NB_UNIT}", name, "python", "-m", "pytest",
                                     "-q", "-p", "no:cacheprovider", "-s", ".ci/test_notebooks.py", "-k", nb.stem])
                 if r.returncode == 0 or attempt == 2:
                     break
@@ -326,7 +331,8 @@ def binder_container():
         if bad:
             fail(f"{label}: notebooks failed inside the container at Binder's size: {bad} (above)")
         else:
-            print(f"{label}: every notebook ran clean in the container at Binder's size in {time.monotonic() - t:.0f}s")
+            print(f"{label}: every notebook ran clean in the container at Binder's size, unit {NB_UNIT}, "
+                  f"in {time.monotonic() - t:.0f}s")
         # The executed notebooks, for a person to look at; lesson 12 ran on the real redis-server.
         out = ROOT / "test-output" / "container"
         out.mkdir(parents=True, exist_ok=True)
