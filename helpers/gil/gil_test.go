@@ -43,7 +43,9 @@ func dinner(order []string, opts Options) (units float64, tl *timing.Timeline) {
 }
 
 func TestDinners(t *testing.T) {
-	t.Setenv(timing.UnitEnv, "50ms")
+	// At 100 ms the band of 0.3 units is 30 ms: on a machine whose cores are both busy with other
+	// programs, the threads' goroutines once started 16 ms late, and the dinner read 7.35 at 50 ms.
+	t.Setenv(timing.UnitEnv, "100ms")
 	seed := []string{"pasta", "meatballs", "salad"}
 	saladFirst := []string{"salad", "meatballs", "pasta"}
 	tests := []struct {
@@ -231,34 +233,38 @@ func TestCPUWorkUnderTheGIL(t *testing.T) {
 	}
 }
 
-// TestEveryHolderRunsAnInterval: with four threads computing, each stretch a thread holds the lock
-// lasts a switch interval, but its last: a waiting thread counts the interval again from each
-// hand-over, as CPython's do. (Counted only from its own request, the first waiter has always
-// waited long enough once the holder hands over, and the lock ran through the queue in stretches
-// of microseconds, a convoy.)
+// TestEveryHolderRunsAnInterval: with four threads computing, a thread handed the lock keeps it
+// for a switch interval at least, unless its work ends first: a waiting thread counts the interval
+// again from each hand-over, as CPython's do. (Counted only from its own request, the first waiter
+// has always waited long enough once the holder hands over, and the lock ran through the queue in
+// stretches of microseconds, a convoy.) A stretch is measured from the end of the one before it,
+// where the lock was handed over: the new holder's goroutine may wake a few milliseconds later on
+// a busy machine, and that delay is still its turn.
 func TestEveryHolderRunsAnInterval(t *testing.T) {
 	const interval = 5 * time.Millisecond
 	_, tl := cpuRun(4, 30_000_000, Options{Interval: interval}, false)
-	lanes := map[string][]timing.Span{}
+	var work []timing.Span
+	last := map[string]time.Duration{} // the end of each thread's last stretch
 	for _, s := range tl.Spans() {
 		if s.Task == "python work" {
-			lanes[s.Lane] = append(lanes[s.Lane], s)
+			work = append(work, s)
+			last[s.Lane] = max(last[s.Lane], s.End)
 		}
 	}
-	stretches := 0
-	for lane, spans := range lanes {
-		slices.SortFunc(spans, func(a, b timing.Span) int { return cmp.Compare(a.Start, b.Start) })
-		for _, s := range spans[:len(spans)-1] { // the last ends with the thread's work
-			stretches++
-			// A thread may start its stretch a little after the hand-over (its goroutine wakes):
-			// half an interval is the allowance.
-			if s.Duration() < interval/2 {
-				t.Errorf("%s held the lock for %v, less than half the %v interval: %+v", lane, s.Duration(), interval, s)
-			}
+	slices.SortFunc(work, func(a, b timing.Span) int { return cmp.Compare(a.Start, b.Start) })
+	turns := 0
+	for i := 1; i < len(work); i++ {
+		s := work[i]
+		if s.End == last[s.Lane] { // its thread's work ended: the stretch may be short
+			continue
+		}
+		turns++
+		if turn := s.End - work[i-1].End; turn < interval {
+			t.Errorf("%s handed the lock over %v after it got it, before the %v interval: %+v", s.Lane, turn, interval, s)
 		}
 	}
-	if stretches < 4 {
-		t.Errorf("%d stretches before the last ones: the threads did not take turns", stretches)
+	if turns < 4 {
+		t.Errorf("%d turns before the threads' last ones: the threads did not take turns", turns)
 	}
 }
 
