@@ -134,12 +134,10 @@ def left_behind(before):
 
 
 def cells(lesson):
-    """The setup cell (as a list of one), and every other cell (the ones that run something)."""
+    """The setup cell, and every other code cell (declarations, and the ones that run something)."""
     nb = nbformat.read(ROOT / "notebooks" / f"{lesson}.ipynb", as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    setup = code[:1]
-    rest = code[1:]
-    return setup, rest
+    return code[0], code[1:]
 
 
 def wait_idle(kc, msg_id, timeout=300):
@@ -208,10 +206,9 @@ def test_every_cell_stops_when_interrupted(lesson):
     km, kc = start_new_kernel(kernel_name="gonb", cwd=str(ROOT / "notebooks"), env={**os.environ, key: value, "TMPDIR": TMP})
     problems = []
     try:
-        for code in setup:
-            _, errors = run_whole(kc, code)
-            assert not errors, f"{lesson} setup failed: {errors}"
-        for n, code in enumerate(rest, start=2):
+        _, errors = run_whole(kc, setup)
+        assert not errors, f"{lesson} setup failed: {errors}"
+        for n, code in enumerate(rest, start=1):  # n: the code cell's index, the setup cell's 0
             if "%%" not in code:  # declarations: GoNB keeps them for the later cells
                 _, errors = run_whole(kc, code)
                 assert not errors, f"{lesson} cell {n} (declarations) failed: {errors}"
